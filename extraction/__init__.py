@@ -1,0 +1,20 @@
+"""The extraction engine: document bytes → Extract API ``results[0]``.
+
+Imports nothing from HTTP or the database; the server's workers, the CLI and the
+benchmarks all call :func:`extract`.
+"""
+from __future__ import annotations
+
+from .errors import (ExtractionError, PasswordProtected, TooManyPages, UnsupportedFormat,
+                     UnsupportedSize)
+from .options import ExtractOptions
+
+__all__ = ["extract", "ExtractOptions", "ExtractionError", "UnsupportedFormat",
+           "UnsupportedSize", "PasswordProtected", "TooManyPages"]
+
+
+def extract(data: bytes, filename: str = "", options: ExtractOptions | None = None) -> dict:
+    """Read a document and return its Extract API ``results[0]`` object (version 1 shape)."""
+    from .pipeline import run
+
+    return run(data, filename, options or ExtractOptions())

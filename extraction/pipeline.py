@@ -1,0 +1,61 @@
+"""Bytes → Document → finders → ranked candidates → results[0]."""
+from __future__ import annotations
+
+import logging
+
+from .candidate import Candidate
+from .context import Context
+from .features import MULTI_VALUE_FEATURES, registry
+from .options import ExtractOptions
+from .reader import read_document
+
+_logger = logging.getLogger(__name__)
+
+
+def ocr_languages(options: ExtractOptions) -> str:
+    """Tesseract languages: English always, plus the user's language when installed."""
+    langs = ["eng"]
+    code = (options.user_lang or "")[:2].lower()
+    extra = {"fr": "fra", "de": "deu", "nl": "nld", "es": "spa", "it": "ita"}.get(code)
+    if extra:
+        langs.insert(0, extra)
+    return "+".join(langs)
+
+
+def run(data: bytes, filename: str, options: ExtractOptions) -> dict:
+    doc = read_document(data, filename, options.limits, ocr_languages(options))
+    ctx = Context(doc=doc, options=options)
+    for name, find in registry(options.document_type):
+        ctx.found[name] = find(ctx)
+    return build_result(ctx)
+
+
+def build_result(ctx: Context) -> dict:
+    """Serialize ranked candidates the way the Extract API answers.
+
+    A feature with no candidate is left out: Odoo clients read
+    ``selected_value['content']`` of every feature present.
+    """
+    result: dict = {}
+    for name, cands in ctx.found.items():
+        if name == "invoice_lines":
+            if cands:
+                result[name] = [c.content for c in cands]
+            continue
+        if not cands:
+            continue
+        dicts = [c.to_dict() for c in cands]
+        if name in MULTI_VALUE_FEATURES:
+            result[name] = {"selected_values": [c.to_dict() for c in cands if c.selected],
+                            "candidates": dicts}
+        else:
+            result[name] = {"selected_value": dicts[0], "candidates": dicts}
+    if "total_tax_amount" in result:
+        result["global_taxes_amount"] = result["total_tax_amount"]
+    result["full_text_annotation"] = ctx.doc.text
+    return result
+
+
+def line_feature(cand: Candidate) -> dict:
+    """One attribute of an invoice line, as the protocol nests it."""
+    return {"selected_value": cand.to_dict(), "candidates": [cand.to_dict()]}

@@ -1,0 +1,201 @@
+"""Document bytes → Document (pages of words with boxes).
+
+Digital PDF pages are read from their text layer with pdfplumber; images and PDF pages
+without text are rendered (pypdfium2) and read by Tesseract.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+
+from .document import Document, Page, Word, assign_lines
+from .errors import PasswordProtected, TooManyPages, UnsupportedFormat, UnsupportedSize
+from .limits import DEFAULT_LIMITS, Limits
+
+_logger = logging.getLogger(__name__)
+
+PDF = "application/pdf"
+XML = "application/xml"
+IMAGE_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"BM": "image/bmp",
+    b"II*\x00": "image/tiff",
+    b"MM\x00*": "image/tiff",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+# Resolution pages are rendered at for OCR: 300 dpi is Tesseract's sweet spot.
+OCR_DPI = 300
+# A PDF page whose text layer has fewer characters than this is treated as a scan.
+MIN_TEXT_CHARS = 20
+
+
+def sniff_mimetype(data: bytes) -> str | None:
+    head = data[:1024].lstrip()
+    if data[:1024].find(b"%PDF-") != -1:
+        return PDF
+    for magic, mime in IMAGE_TYPES.items():
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:].lstrip()
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        return XML
+    return None
+
+
+def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS,
+                  ocr_lang: str = "eng") -> Document:
+    if not data:
+        raise UnsupportedFormat("The document is empty.")
+    if len(data) > limits.max_bytes:
+        raise UnsupportedSize(f"The document is larger than {limits.max_bytes} bytes.")
+    mime = sniff_mimetype(data)
+    if mime == PDF:
+        return read_pdf(data, filename, limits, ocr_lang)
+    if mime and mime.startswith("image/"):
+        return read_image(data, filename, mime, limits, ocr_lang)
+    if mime == XML:
+        doc = Document(pages=[], filename=filename, mimetype=XML)
+        doc.attachments["xml"] = [data]
+        return doc
+    raise UnsupportedFormat("Unsupported file format: expected a PDF, an image or an e-invoice XML.")
+
+
+def _open_image(data: bytes, limits: Limits):
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            frames = getattr(img, "n_frames", 1)
+            if frames > limits.max_pages:
+                raise TooManyPages(f"The image has {frames} pages; the limit is {limits.max_pages}.")
+            img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise UnsupportedSize(f"The image is too large to decode safely: {e}") from e
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise UnsupportedFormat(f"The image cannot be decoded: {e}") from e
+    return img
+
+
+def read_image(data: bytes, filename: str, mime: str, limits: Limits, ocr_lang: str) -> Document:
+    from PIL import ImageSequence
+
+    img = _open_image(data, limits)
+    pages = []
+    for index, frame in enumerate(ImageSequence.Iterator(img)):
+        pages.append(ocr_page(frame.copy(), index, ocr_lang))
+    return Document(pages=pages, filename=filename, mimetype=mime)
+
+
+def _pdf_open(data: bytes, limits: Limits):
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise PasswordProtected("The PDF is protected by a password.") from e
+        raise UnsupportedFormat(f"The PDF cannot be read: {e}") from e
+    if len(pdf) > limits.max_pages:
+        n = len(pdf)
+        pdf.close()
+        raise TooManyPages(f"The PDF has {n} pages; the limit is {limits.max_pages}.")
+    if len(pdf) == 0:
+        pdf.close()
+        raise UnsupportedFormat("The PDF has no pages.")
+    return pdf
+
+
+def render_pdf_page(pdf, index: int, dpi: int, limits: Limits = DEFAULT_LIMITS):
+    page = pdf[index]
+    w, h = page.get_size()
+    scale = dpi / 72
+    if w * h * scale * scale > limits.max_pixels:
+        scale = (limits.max_pixels / max(w * h, 1)) ** 0.5
+    return page.render(scale=scale).to_pil()
+
+
+def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str) -> Document:
+    import pdfplumber
+
+    pdf = _pdf_open(data, limits)
+    try:
+        doc = Document(pages=[], filename=filename, mimetype=PDF)
+        doc.attachments["pdf_attachments"] = _pdf_attachments(pdf)
+        try:
+            plumber = pdfplumber.open(io.BytesIO(data))
+        except Exception as e:  # pdfminer raises many exception types on broken files
+            raise UnsupportedFormat(f"The PDF cannot be read: {e}") from e
+        with plumber:
+            for index, ppage in enumerate(plumber.pages):
+                page = _text_layer_page(ppage, index)
+                if sum(len(w.text) for w in page.words) < MIN_TEXT_CHARS:
+                    page = ocr_page(render_pdf_page(pdf, index, OCR_DPI, limits), index, ocr_lang)
+                doc.pages.append(page)
+        return doc
+    finally:
+        pdf.close()
+
+
+def _pdf_attachments(pdf) -> dict[str, bytes]:
+    out = {}
+    try:
+        for i in range(pdf.count_attachments()):
+            att = pdf.get_attachment(i)
+            try:
+                out[att.name] = bytes(att.get_data())
+            except Exception:  # an unreadable attachment is not fatal to the page text
+                _logger.debug("unreadable PDF attachment %s", att.name)
+    except Exception:
+        _logger.debug("cannot list PDF attachments", exc_info=True)
+    return out
+
+
+def _text_layer_page(ppage, index: int) -> Page:
+    width, height = float(ppage.width), float(ppage.height)
+    try:
+        raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+    except Exception:  # a broken content stream: treat as empty, OCR will take over
+        _logger.debug("cannot read text layer of page %s", index, exc_info=True)
+        raw = []
+    x_off, y_off = float(ppage.bbox[0]), float(ppage.bbox[1])
+    words = [
+        Word(
+            text=w["text"],
+            x0=max(0.0, (w["x0"] - x_off) / width),
+            y0=max(0.0, (w["top"] - y_off) / height),
+            x1=min(1.0, (w["x1"] - x_off) / width),
+            y1=min(1.0, (w["bottom"] - y_off) / height),
+            page=index,
+        )
+        for w in raw
+        if w["text"].strip()
+    ]
+    return Page(index=index, width=width, height=height, words=assign_lines(words), source="text")
+
+
+def ocr_page(image, index: int, lang: str = "eng") -> Page:
+    import pytesseract
+
+    image = image.convert("L") if image.mode not in ("L", "RGB") else image
+    width, height = image.size
+    data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        left, top, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
+        words.append(Word(text=text, x0=left / width, y0=top / height, x1=(left + w) / width,
+                          y1=(top + h) / height, page=index, conf=conf / 100))
+    return Page(index=index, width=width, height=height, words=assign_lines(words), source="ocr")
