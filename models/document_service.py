@@ -12,13 +12,48 @@ Statuses are the Extract API's string statuses ('success', 'processing',
 """
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+
+from ..extraction.limits import DEFAULT_LIMITS, Limits
+from ..extraction.reader import PDF, sniff_mimetype
+from .account import INTEGRATION_TOKEN, Account, find_account, give_credit, take_credit
+from .db import Database
+from .document import DONE, ERROR, PENDING, Document
+from .validation import Validation
+
+_logger = logging.getLogger(__name__)
 
 DocumentType = Literal["invoice", "expense"]
 # How the webhook URL is completed for this document: legacy routes append the integer
 # id, version 1 routes the uuid, version 2 routes the document token.
 WebhookKey = Literal["id", "uuid", "token"]
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+STATUS_MESSAGES = {
+    "success": "Success",
+    "processing": "The document is still being processed",
+    "error_internal": "An error occurred",
+    "error_no_credit": "You don't have enough credit",
+    "error_document_not_found": "The document could not be found",
+    "error_unsupported_format": "Unsupported file format",
+    "error_unsupported_size": "The document is too large",
+    "error_password_protected": "The document is protected by a password",
+    "error_too_many_pages": "The document has too many pages",
+    "error_invalid_account_token": "Invalid account token",
+    "error_validation_format": "Validation format is incorrect",
+    "error_already_validated": "The document has already been validated",
+    "error_maintenance": "Server is currently under maintenance. Please try again later.",
+    "error_unsupported_version": "Unsupported version",
+}
+# Formats a document may have (sniffed from its bytes, never trusted from its name).
+SUPPORTED_MIMETYPES = {PDF, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
 
 
 @dataclass
@@ -33,7 +68,7 @@ class DocumentRef:
 class ParseRequest:
     account_token: str | None
     document_type: DocumentType
-    documents: list[bytes]  # already base64-decoded; the service merges several into one document
+    documents: list[bytes]  # already base64-decoded
     file_names: list[str] = field(default_factory=list)
     user_infos: dict = field(default_factory=dict)
     webhook_url: str | None = None
@@ -66,15 +101,192 @@ class ValidateOutcome:
     message: str = ""
 
 
-class DocumentService:  # implemented in this module by the service work (see issue 2)
-    def parse(self, request: ParseRequest) -> ParseOutcome: ...
+def _outcome(cls, status: str, message: str | None = None, **kw):
+    return cls(status=status, message=message or STATUS_MESSAGES.get(status, status), **kw)
+
+
+def integration_sample(document_type: str) -> dict:
+    """The fixed result served to ``integration_token`` documents (kept in data/)."""
+    name = "integration_sample_expense.json" if document_type == "expense" else "integration_sample_invoice.json"
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def pick_document(documents: list[bytes], file_names: list[str]) -> tuple[bytes, str]:
+    """As documented by Odoo: the first PDF of the list, else the first document."""
+    for i, data in enumerate(documents):
+        if sniff_mimetype(data) == PDF:
+            return data, file_names[i] if i < len(file_names) else ""
+    return documents[0], (file_names[0] if file_names else "")
+
+
+def safe_webhook_url(url: Any) -> str | None:
+    if not url or not isinstance(url, str):
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        _logger.warning("ignoring webhook_url with unsupported scheme: %r", url[:200])
+        return None
+    return url
+
+
+class DocumentService:
+    def __init__(self, db: Database, limits: Limits = DEFAULT_LIMITS):
+        self.db = db
+        self.limits = limits
+
+    # -- parse ---------------------------------------------------------------------
+    def parse(self, request: ParseRequest) -> ParseOutcome:
+        if not request.documents:
+            return _outcome(ParseOutcome, "error_unsupported_format", "No document was sent.")
+        data, file_name = pick_document(request.documents, request.file_names)
+        if len(data) > self.limits.max_bytes:
+            return _outcome(ParseOutcome, "error_unsupported_size",
+                            f"The document is larger than {self.limits.max_bytes // (1024 * 1024)} MB.")
+        mimetype = sniff_mimetype(data)
+        if mimetype not in SUPPORTED_MIMETYPES:
+            return _outcome(ParseOutcome, "error_unsupported_format",
+                            "Unsupported file format: send a PDF or an image (png, jpg, bmp, tiff).")
+        integration = request.account_token == INTEGRATION_TOKEN
+        with self.db.session() as session:
+            account = None
+            if not integration:
+                account = find_account(session, request.account_token)
+                if account is None:
+                    return _outcome(ParseOutcome, "error_invalid_account_token")
+                if not take_credit(session, account.id):
+                    return _outcome(ParseOutcome, "error_no_credit")
+            doc = Document(
+                account_id=account.id if account else None,
+                integration=integration,
+                document_type=request.document_type,
+                content=data,
+                mimetype=mimetype,
+                file_name=(file_name or "")[:255],
+                user_infos=request.user_infos or {},
+                webhook_url=safe_webhook_url(request.webhook_url),
+                webhook_key=request.webhook_key,
+                dbuuid=(request.dbuuid or None) and str(request.dbuuid)[:64],
+                version=request.version,
+                credit_charged=not integration,
+            )
+            if integration:
+                # Test mode: nothing is parsed or charged; the result is the documented sample.
+                doc.state, doc.status, doc.results = DONE, "success", integration_sample(request.document_type)
+                doc.webhook_state = "pending" if doc.webhook_url else None
+            session.add(doc)
+            session.flush()
+            return _outcome(ParseOutcome, "success", document_id=doc.id, document_uuid=doc.uuid,
+                            document_token=doc.token)
+
+    # -- results -------------------------------------------------------------------
+    def _find(self, session, ref: DocumentRef, account_token: str | None) -> Document | None:
+        if ref.id is not None:
+            doc = session.get(Document, ref.id)
+        elif ref.uuid:
+            doc = session.scalar(select(Document).where(Document.uuid == str(ref.uuid)))
+        elif ref.token:
+            doc = session.scalar(select(Document).where(Document.token == str(ref.token)))
+        else:
+            return None
+        if doc is not None and account_token is not None and not self._owns(session, doc, account_token):
+            return None  # another account's document does not exist for this caller
+        return doc
+
+    @staticmethod
+    def _owns(session, doc: Document, account_token: str) -> bool:
+        if doc.integration:
+            return account_token == INTEGRATION_TOKEN
+        account = find_account(session, account_token)
+        return account is not None and account.id == doc.account_id
 
     def get_result(self, ref: DocumentRef, account_token: str | None = None) -> ResultOutcome:
         """Only reads. With ``account_token`` set, a document of another account is
         'error_document_not_found'."""
-        ...
+        with self.db.session() as session:
+            doc = self._find(session, ref, account_token)
+            if doc is None:
+                return _outcome(ResultOutcome, "error_document_not_found")
+            ids = {"document_id": doc.id, "document_uuid": doc.uuid}
+            if doc.state == DONE:
+                return _outcome(ResultOutcome, "success", results=doc.results or {}, **ids)
+            if doc.state == ERROR:
+                return _outcome(ResultOutcome, doc.status, doc.message or None, **ids)
+            return _outcome(ResultOutcome, "processing", **ids)
 
+    def get_document(self, ref: DocumentRef, account_token: str | None = None) -> Document | None:
+        with self.db.session() as session:
+            return self._find(session, ref, account_token)
+
+    # -- validate ------------------------------------------------------------------
     def validate(self, ref: DocumentRef, values: dict[str, Any], account_token: str | None = None) -> ValidateOutcome:
         """``values`` maps feature -> {'content': ..., optional 'box' ...}, plus
         'invoice_lines', 'merged_lines', 'global_taxes' as clients send them."""
-        ...
+        problem = validation_format_problem(values)
+        if problem:
+            return _outcome(ValidateOutcome, "error_validation_format", problem)
+        with self.db.session() as session:
+            doc = self._find(session, ref, account_token)
+            if doc is None:
+                return _outcome(ValidateOutcome, "error_document_not_found")
+            if doc.state == PENDING or doc.state == "processing":
+                return _outcome(ValidateOutcome, "error_validation_format",
+                                "The document is still being processed; validate it once its result is ready.")
+            if session.scalar(select(Validation.id).where(Validation.document_id == doc.id)) is not None:
+                return _outcome(ValidateOutcome, "error_already_validated")
+            session.add(Validation(document_id=doc.id, account_id=doc.account_id, values=values))
+        return _outcome(ValidateOutcome, "success")
+
+    def validation_of(self, ref: DocumentRef) -> dict | None:
+        with self.db.session() as session:
+            doc = self._find(session, ref, None)
+            if doc is None:
+                return None
+            v = session.scalar(select(Validation).where(Validation.document_id == doc.id))
+            return v.values if v else None
+
+    # -- accounts ------------------------------------------------------------------
+    def account_credits(self, account_token: str) -> int | None:
+        with self.db.session() as session:
+            account: Account | None = find_account(session, account_token)
+            return account.credits if account else None
+
+
+
+def refund_credit(session, doc: Document) -> None:
+    """Give back the credit a document was charged (once)."""
+    if doc.credit_charged and doc.account_id is not None:
+        give_credit(session, doc.account_id)
+        doc.credit_charged = False
+
+
+# Features whose validation is a list of values rather than one {'content': …}.
+LIST_FEATURES = {"global_taxes", "purchase_order", "invoice_lines", "merged_lines"}
+
+
+def validation_format_problem(values: Any) -> str | None:
+    """Why ``values`` is not a validation Odoo's clients could send, or None."""
+    if not isinstance(values, dict):
+        return "values must be an object mapping features to validations."
+    for feature, value in values.items():
+        if not isinstance(feature, str):
+            return "feature names must be strings."
+        if feature == "merged_lines":
+            if not isinstance(value, bool):
+                return "merged_lines must be a boolean."
+        elif feature == "invoice_lines":
+            lines = value.get("lines") if isinstance(value, dict) else value
+            if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+                return "invoice_lines must be {'lines': [line objects]}."
+        elif feature in ("global_taxes", "purchase_order"):
+            items = value.get("content") if isinstance(value, dict) and "content" in value else value
+            if items is not None and not isinstance(items, (list, dict, str, int, float)):
+                return f"{feature} has an unexpected shape."
+        elif value is not None:
+            if not isinstance(value, dict):
+                return f"the validation of {feature} must be an object with a 'content' key."
+            if "content" not in value:
+                return f"the validation of {feature} has no 'content'."
+            box = value.get("box")
+            if box is not None and not (isinstance(box, (list, dict))):
+                return f"the box of {feature} has an unexpected shape."
+    return None

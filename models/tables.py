@@ -1,0 +1,4 @@
+"""Every mapped table, imported in one place for migrations and metadata."""
+from .account import Account  # noqa: F401
+from .document import Document  # noqa: F401
+from .validation import Validation  # noqa: F401

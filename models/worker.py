@@ -1,0 +1,182 @@
+"""Worker processes: claim pending documents with a lease, run the engine, store results.
+
+A worker killed mid-document stops renewing its lease; once the lease expires another
+worker claims the document again. Each claim counts an attempt; past ``MAX_ATTEMPTS``
+the document ends in 'error_internal' and its credit is given back.
+
+Configuration (environment): INVOICE_EXTRACT_LEASE_SECONDS (default 60),
+INVOICE_EXTRACT_MAX_ATTEMPTS (3), INVOICE_EXTRACT_DOCUMENT_TIMEOUT (300 s: a document
+still running then makes its worker exit, so a hang never holds a document forever).
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from .base import utcnow
+from .db import Database
+from .document import DONE, ERROR, PENDING, PROCESSING, Document
+from .document_service import STATUS_MESSAGES, refund_credit
+
+_logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = float(os.environ.get("INVOICE_EXTRACT_LEASE_SECONDS", 60))
+MAX_ATTEMPTS = int(os.environ.get("INVOICE_EXTRACT_MAX_ATTEMPTS", 3))
+DOCUMENT_TIMEOUT = float(os.environ.get("INVOICE_EXTRACT_DOCUMENT_TIMEOUT", 300))
+POLL_SECONDS = 0.2
+
+
+def _claimable(now):
+    return or_(Document.state == PENDING,
+               (Document.state == PROCESSING) & (Document.lease_until < now))
+
+
+def claim_next(db: Database, owner: str, lease_seconds: float = LEASE_SECONDS) -> int | None:
+    """Atomically take the oldest claimable document; None when there is none."""
+    with db.session() as session:
+        now = utcnow()
+        doc_id = session.scalar(select(Document.id).where(_claimable(now)).order_by(Document.id).limit(1))
+        if doc_id is None:
+            return None
+        claimed = session.execute(
+            update(Document).where(Document.id == doc_id, _claimable(now))
+            .values(state=PROCESSING, lease_owner=owner, attempts=Document.attempts + 1,
+                    lease_until=now + timedelta(seconds=lease_seconds))
+        ).rowcount
+        if claimed != 1:
+            return None
+        doc = session.get(Document, doc_id)
+        if doc.attempts > MAX_ATTEMPTS:
+            finish(session, doc, "error_internal",
+                   f"Extraction failed {MAX_ATTEMPTS} times; giving up.", refund=True)
+            return None
+        return doc_id
+
+
+def renew_lease(db: Database, doc_id: int, owner: str, lease_seconds: float = LEASE_SECONDS) -> bool:
+    with db.session() as session:
+        return session.execute(
+            update(Document).where(Document.id == doc_id, Document.lease_owner == owner,
+                                   Document.state == PROCESSING)
+            .values(lease_until=utcnow() + timedelta(seconds=lease_seconds))
+        ).rowcount == 1
+
+
+def finish(session, doc: Document, status: str, message: str = "", results: dict | None = None,
+           refund: bool = False) -> None:
+    doc.state = DONE if status == "success" else ERROR
+    doc.status = status
+    doc.message = message or STATUS_MESSAGES.get(status, status)
+    doc.results = results
+    doc.lease_owner = doc.lease_until = None
+    doc.done_at = utcnow()
+    if doc.webhook_url:
+        doc.webhook_state = "pending"
+    if refund:
+        refund_credit(session, doc)
+
+
+def process(db: Database, doc_id: int, owner: str) -> None:
+    """Run the engine on one claimed document and store its outcome."""
+    from ..extraction import ExtractionError, ExtractOptions, extract
+
+    with db.session() as session:
+        doc = session.get(Document, doc_id)
+        data, file_name, document_type, user_infos = doc.content, doc.file_name, doc.document_type, doc.user_infos
+    options = ExtractOptions.from_user_infos(document_type, user_infos or {})
+    try:
+        results, status, message, refund = extract(data, file_name, options), "success", "", False
+    except ExtractionError as e:
+        results, status, message, refund = None, e.status, str(e), True
+    except Exception as e:  # an engine bug: the document ends in error, the credit goes back
+        _logger.exception("extraction of document %s failed", doc_id)
+        results, status, message, refund = None, "error_internal", f"Extraction failed: {type(e).__name__}", True
+    with db.session() as session:
+        doc = session.get(Document, doc_id)
+        if doc.state != PROCESSING or doc.lease_owner != owner:
+            return  # our lease expired and someone else took over: their result wins
+        finish(session, doc, status, message, results, refund=refund)
+
+
+def _heartbeat(db: Database, doc_id: int, owner: str, lease_seconds: float, stop: threading.Event) -> None:
+    started = time.monotonic()
+    while not stop.wait(lease_seconds / 3):
+        if time.monotonic() - started > DOCUMENT_TIMEOUT:
+            _logger.error("document %s exceeded %ss; worker exits", doc_id, DOCUMENT_TIMEOUT)
+            os._exit(3)  # the supervisor starts a new worker; the lease lapses and it retries
+        renew_lease(db, doc_id, owner, lease_seconds)
+
+
+def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_event=None,
+              idle_exit: float | None = None) -> None:
+    """Body of one worker process."""
+    db = Database(database_url)
+    owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    idle_since = time.monotonic()
+    while stop_event is None or not stop_event.is_set():
+        try:
+            doc_id = claim_next(db, owner, lease_seconds)
+        except Exception:
+            _logger.exception("claiming a document failed")
+            doc_id = None
+        if doc_id is None:
+            if idle_exit is not None and time.monotonic() - idle_since > idle_exit:
+                return
+            time.sleep(POLL_SECONDS)
+            continue
+        stop = threading.Event()
+        beat = threading.Thread(target=_heartbeat, args=(db, doc_id, owner, lease_seconds, stop), daemon=True)
+        beat.start()
+        try:
+            process(db, doc_id, owner)
+        finally:
+            stop.set()
+        idle_since = time.monotonic()
+
+
+class WorkerPool:
+    """Keeps N worker processes alive (a dead one is replaced) until stopped."""
+
+    def __init__(self, database_url: str, workers: int | None = None, lease_seconds: float = LEASE_SECONDS):
+        self.database_url = database_url
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.lease_seconds = lease_seconds
+        self._ctx = multiprocessing.get_context("spawn")
+        self._stop = self._ctx.Event()
+        self.processes: list = []
+        self._monitor: threading.Thread | None = None
+        self._closing = threading.Event()
+
+    def _spawn(self):
+        p = self._ctx.Process(target=work_loop, args=(self.database_url, self.lease_seconds, self._stop),
+                              name="invoice-extract-worker", daemon=True)
+        p.start()
+        return p
+
+    def start(self) -> "WorkerPool":
+        self.processes = [self._spawn() for _ in range(self.size)]
+        self._monitor = threading.Thread(target=self._watch, daemon=True)
+        self._monitor.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._closing.wait(0.5):
+            for i, p in enumerate(self.processes):
+                if not p.is_alive():
+                    _logger.warning("worker %s exited (%s); starting another", p.pid, p.exitcode)
+                    self.processes[i] = self._spawn()
+
+    def stop(self, timeout: float = 5) -> None:
+        self._closing.set()
+        self._stop.set()
+        for p in self.processes:
+            p.join(timeout)
+            if p.is_alive():
+                p.kill()
