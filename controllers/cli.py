@@ -1,0 +1,237 @@
+"""The ``invoice-extract`` command: serve the API, manage accounts, extract files, call a server."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp"}
+
+
+def _database(url: str | None):
+    from ..models.db import Database
+
+    db = Database(url)
+    db.migrate()
+    return db
+
+
+@click.group()
+@click.option("--log-level", default=os.environ.get("INVOICE_EXTRACT_LOG_LEVEL", "INFO"), show_default=True)
+def main(log_level: str) -> None:
+    """Self-hosted invoice and receipt extraction speaking Odoo's Extract API."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8069, show_default=True, type=int)
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None,
+              help="SQLAlchemy URL [default: sqlite:///var/invoice_extract.sqlite3]")
+@click.option("--workers", default=None, type=int, help="extraction worker processes [default: one per core]")
+def serve(host: str, port: int, database_url: str | None, workers: int | None) -> None:
+    """Serve the Extract API (JSON-RPC) with extraction workers."""
+    import uvicorn
+
+    from ..models.document_service import DocumentService
+    from ..models.webhook import WebhookSender
+    from ..models.worker import WorkerPool
+    from .app import create_app
+
+    db = _database(database_url)
+    pool = WorkerPool(db.url, workers).start()
+    sender = WebhookSender(db).start()
+    try:
+        uvicorn.run(create_app(DocumentService(db)), host=host, port=port, log_level="warning")
+    finally:
+        sender.stop()
+        pool.stop()
+
+
+@main.group()
+def accounts() -> None:
+    """Create and inspect accounts and their credits."""
+
+
+@accounts.command("create")
+@click.option("--credits", "credits_", default=0, type=int, show_default=True)
+@click.option("--name", default="")
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def accounts_create(credits_: int, name: str, database_url: str | None) -> None:
+    """Create an account; its token is printed once, as the last line."""
+    from ..models.account import create_account
+
+    if credits_ < 0:
+        raise click.BadParameter("credits cannot be negative", param_hint="--credits")
+    with _database(database_url).session() as session:
+        account, token = create_account(session, name, credits_)
+        click.echo(f"account {account.id} ({name or 'unnamed'}) with {credits_} credits; token:")
+    click.echo(token)
+
+
+@accounts.command("list")
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def accounts_list(database_url: str | None) -> None:
+    from sqlalchemy import select
+
+    from ..models.account import Account
+
+    with _database(database_url).session() as session:
+        for account in session.scalars(select(Account).order_by(Account.id)):
+            click.echo(f"{account.id}\t{account.name}\t{account.credits} credits\tcreated {account.created_at:%Y-%m-%d}")
+
+
+@accounts.command("add-credits")
+@click.argument("account")
+@click.argument("amount", type=int)
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def accounts_add_credits(account: str, amount: int, database_url: str | None) -> None:
+    """Add AMOUNT credits to ACCOUNT (its id or its token)."""
+    from ..models.account import Account, find_account, give_credit
+
+    if amount <= 0:
+        raise click.BadParameter("amount must be positive", param_hint="AMOUNT")
+    with _database(database_url).session() as session:
+        found = session.get(Account, int(account)) if account.isdigit() else find_account(session, account)
+        if found is None:
+            raise click.ClickException("no such account")
+        give_credit(session, found.id, amount)
+        session.refresh(found)
+        click.echo(f"account {found.id}: {found.credits} credits")
+
+
+def _options(document_type, perspective, user_company_vat, user_company_country_code, user_lang):
+    from ..extraction import ExtractOptions
+
+    return ExtractOptions(document_type=document_type, perspective=perspective,
+                          user_company_vat=user_company_vat,
+                          user_company_country_code=user_company_country_code, user_lang=user_lang)
+
+
+def _extract_to(task) -> tuple[str, str | None]:
+    from ..extraction import ExtractionError, extract
+
+    path, out, options = task
+    try:
+        result = extract(Path(path).read_bytes(), Path(path).name, options)
+    except ExtractionError as e:
+        return path, f"{e.status}: {e}"
+    Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path, None
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--document-type", type=click.Choice(["invoice", "expense"]), default="invoice", show_default=True)
+@click.option("--perspective", type=click.Choice(["client", "supplier"]), default="client", show_default=True)
+@click.option("--user-company-vat", default=None)
+@click.option("--user-company-country-code", default=None)
+@click.option("--user-lang", default=None, help="e.g. fr_FR")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="write one JSON per document into this folder")
+@click.option("--jobs", default=os.cpu_count() or 1, show_default=True, type=int)
+def extract(files, document_type, perspective, user_company_vat, user_company_country_code, user_lang, out, jobs):
+    """Print the Extract API results[0] of FILE (the engine the server runs)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    from ..extraction import ExtractionError, extract as run_extract
+
+    options = _options(document_type, perspective, user_company_vat, user_company_country_code, user_lang)
+    paths: list[Path] = []
+    for f in files:
+        paths.extend(sorted(p for p in f.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES) if f.is_dir() else [f])
+    if out is None:
+        if len(paths) != 1:
+            raise click.UsageError("several documents need --out DIR")
+        try:
+            result = run_extract(paths[0].read_bytes(), paths[0].name, options)
+        except ExtractionError as e:
+            raise click.ClickException(f"{e.status}: {e}")
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [(str(p), str(out / (p.stem + ".json")), options) for p in paths]
+    failures = 0
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for path, error in tqdm(pool.map(_extract_to, tasks), total=len(tasks), unit="doc", file=sys.stderr):
+            if error:
+                failures += 1
+                click.echo(f"{path}: {error}", err=True)
+    click.echo(f"{len(tasks) - failures} of {len(tasks)} documents written to {out}")
+
+
+@main.group()
+def client() -> None:
+    """Call an Extract API server over JSON-RPC."""
+
+
+ROUTES = {
+    120: ("/iap/invoice_extract/parse", "/iap/invoice_extract/get_result", "document_id"),
+    1: ("/api/extract/{kind}/1/parse", "/api/extract/{kind}/1/get_result", "document_uuid"),
+    2: ("/api/extract/{kind}/2/parse", "/api/extract/{kind}/2/get_result", "document_token"),
+}
+PROTOCOL_VERSION = {120: 120, 1: 122, 2: 123}
+
+
+@client.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default="http://127.0.0.1:8069", show_default=True)
+@click.option("--token", required=True, help="account token")
+@click.option("--version", "route_version", type=click.Choice(["120", "1", "2"]), default="2", show_default=True)
+@click.option("--document-type", type=click.Choice(["invoice", "expense"]), default="invoice", show_default=True)
+@click.option("--timeout", default=300.0, show_default=True)
+def client_parse(file: Path, url: str, token: str, route_version: str, document_type: str, timeout: float):
+    """Submit FILE, poll until its result is ready, print it."""
+    import base64
+
+    import requests
+    from jsonrpcclient import parse as parse_response, request as rpc_request
+    from tqdm import tqdm
+
+    generation = int(route_version)
+    parse_route, result_route, key = ROUTES[generation]
+    kind = document_type
+    version = PROTOCOL_VERSION[generation] if kind == "invoice" else 132
+
+    def call(route: str, params: dict) -> dict:
+        response = requests.post(url.rstrip("/") + route.format(kind=kind), json=rpc_request("call", params=params),
+                                 timeout=60)
+        response.raise_for_status()
+        parsed = parse_response(response.json())
+        if not hasattr(parsed, "result"):
+            raise click.ClickException(f"JSON-RPC error: {parsed.message}")
+        return parsed.result
+
+    params = {"account_token": token, "version": version,
+              "documents": [base64.b64encode(file.read_bytes()).decode("ascii")], "file_names": [file.name]}
+    answer = call(parse_route, params)
+    if answer.get("status", "success" if answer.get("status_code") == 0 else "error") != "success":
+        raise click.ClickException(f"parse failed: {answer}")
+    params = {"version": version, key: answer[key]}
+    if generation == 2:
+        params["account_token"] = token
+    deadline = time.monotonic() + timeout
+    with tqdm(desc="extracting", unit="poll", file=sys.stderr) as bar:
+        while True:
+            result = call(result_route, params)
+            status = result.get("status") or ("success" if result.get("status_code") == 0 else "processing")
+            if status != "processing" and result.get("status_code") != 1:
+                break
+            if time.monotonic() > deadline:
+                raise click.ClickException("timed out waiting for the result")
+            bar.update()
+            time.sleep(1)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    if status != "success":
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""JSON-RPC 2.0 over HTTP POST, the way Odoo's IAP services speak it.
+
+Protocol errors of the Extract API live inside a normal ``result`` (as the real service
+does); only a request that is not JSON-RPC at all gets a JSON-RPC ``error`` object.
+Nothing here answers with an HTTP 500 or a traceback.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any, Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..extraction.limits import DEFAULT_LIMITS
+
+_logger = logging.getLogger(__name__)
+
+PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32602, -32603
+# A base64 document of the largest accepted size, plus room for the other parameters.
+MAX_BODY_BYTES = int(os.environ.get("INVOICE_EXTRACT_MAX_BODY_BYTES",
+                                    DEFAULT_LIMITS.max_bytes * 4 // 3 + 1024 * 1024))
+
+Handler = Callable[[dict], dict]
+Encoder = Callable[..., dict]  # (status, message) -> result dict of the route's generation
+
+
+def rpc_result(request_id: Any, result: dict) -> JSONResponse:
+    return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})
+
+
+def rpc_error(request_id: Any, code: int, message: str) -> JSONResponse:
+    return JSONResponse({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}})
+
+
+def maintenance() -> bool:
+    return os.environ.get("INVOICE_EXTRACT_MAINTENANCE", "") not in ("", "0", "false")
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than MAX_BODY_BYTES (read no further)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def endpoint(handler: Handler, encode: Encoder):
+    """A FastAPI endpoint running ``handler(params)`` for one JSON-RPC call.
+
+    ``encode(status, message)`` builds the route generation's error answer, used for
+    an oversized body, maintenance and unexpected failures.
+    """
+
+    async def call(request: Request) -> JSONResponse:
+        body = await _read_body(request)
+        if body is None:
+            return rpc_result(None, encode("error_unsupported_size",
+                                           f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."))
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return rpc_error(None, PARSE_ERROR, "Parse error: the body is not valid JSON.")
+        if not isinstance(payload, dict):
+            return rpc_error(None, INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object.")
+        request_id = payload.get("id")
+        if payload.get("jsonrpc", "2.0") != "2.0":
+            return rpc_error(request_id, INVALID_REQUEST, "Invalid Request: 'jsonrpc' must be \"2.0\".")
+        if "method" in payload and not isinstance(payload["method"], str):
+            return rpc_error(request_id, INVALID_REQUEST, "Invalid Request: 'method' must be a string.")
+        params = payload.get("params", {})
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            return rpc_error(request_id, INVALID_PARAMS, "Invalid params: 'params' must be an object.")
+        if maintenance():
+            return rpc_result(request_id, encode("error_maintenance"))
+        try:
+            result = await run_in_threadpool(handler, params)
+        except Exception:  # never a 500: the caller gets the protocol's internal error status
+            _logger.exception("%s failed", request.url.path)
+            result = encode("error_internal", "An internal error occurred; the request was not processed.")
+        return rpc_result(request_id, result)
+
+    return call

@@ -1,0 +1,25 @@
+"""Turning route parameters into service requests: shared by every route generation."""
+from __future__ import annotations
+
+from ..models.document_service import DocumentService, ParseOutcome, ParseRequest, WebhookKey
+from .params import BadParams, decode_documents, file_names, user_infos
+
+
+def parse(service: DocumentService, params: dict, document_type: str, webhook_key: WebhookKey,
+          version: int | None) -> ParseOutcome:
+    try:
+        documents = decode_documents(params)
+    except BadParams as e:
+        return ParseOutcome(status=e.status, message=e.message)
+    token = params.get("account_token")
+    return service.parse(ParseRequest(
+        account_token=token if isinstance(token, str) else None,
+        document_type=document_type,
+        documents=documents,
+        file_names=file_names(params),
+        user_infos=user_infos(params),
+        webhook_url=params.get("webhook_url") if isinstance(params.get("webhook_url"), str) else None,
+        webhook_key=webhook_key,
+        dbuuid=params.get("dbuuid") if isinstance(params.get("dbuuid"), str) else None,
+        version=version,
+    ))
