@@ -1,9 +1,16 @@
-"""The ``invoice-extract`` command: serve the API, manage accounts, extract files, call a server."""
+"""The ``invoice-extract`` command: serve the API, manage accounts, extract files, call a server.
+
+Configuration: ``--database-url`` or INVOICE_EXTRACT_DATABASE_URL (default
+``sqlite:///var/invoice_extract.sqlite3``), INVOICE_EXTRACT_LOG_LEVEL (INFO); the workers
+and webhooks read their own variables (see ``models.worker`` and ``models.webhook``).
+Every command that opens the database runs the migrations first.
+"""
 from __future__ import annotations
 
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,6 +33,8 @@ def _database(url: str | None):
 def main(log_level: str) -> None:
     """Self-hosted invoice and receipt extraction speaking Odoo's Extract API."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration check is noise
 
 
 @main.command()
@@ -46,8 +55,11 @@ def serve(host: str, port: int, database_url: str | None, workers: int | None) -
     db = _database(database_url)
     pool = WorkerPool(db.url, workers).start()
     sender = WebhookSender(db).start()
+    # uvicorn re-raises SIGTERM once it has shut down; turned into SystemExit here, it lets the
+    # finally clause stop the workers instead of killing the process on the spot.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(create_app(DocumentService(db)), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(DocumentService(db)), host=host, port=port, log_level="info")
     finally:
         sender.stop()
         pool.stop()
@@ -121,6 +133,8 @@ def _extract_to(task) -> tuple[str, str | None]:
         result = extract(Path(path).read_bytes(), Path(path).name, options)
     except ExtractionError as e:
         return path, f"{e.status}: {e}"
+    except Exception as e:  # an engine bug on one file must not stop the batch
+        return path, f"error_internal: {type(e).__name__}: {e}"
     Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return path, None
 
@@ -154,6 +168,9 @@ def extract(files, document_type, perspective, user_company_vat, user_company_co
             result = run_extract(paths[0].read_bytes(), paths[0].name, options)
         except ExtractionError as e:
             raise click.ClickException(f"{e.status}: {e}")
+        except Exception as e:
+            logging.getLogger(__name__).exception("extraction failed")
+            raise click.ClickException(f"error_internal: {type(e).__name__}: {e}")
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return
     out.mkdir(parents=True, exist_ok=True)
@@ -172,62 +189,78 @@ def client() -> None:
     """Call an Extract API server over JSON-RPC."""
 
 
+# Route generation -> (route prefix, key naming the document in get_result).
 ROUTES = {
-    120: ("/iap/invoice_extract/parse", "/iap/invoice_extract/get_result", "document_id"),
-    1: ("/api/extract/{kind}/1/parse", "/api/extract/{kind}/1/get_result", "document_uuid"),
-    2: ("/api/extract/{kind}/2/parse", "/api/extract/{kind}/2/get_result", "document_token"),
+    120: ("/iap/{kind}_extract", "document_id"),
+    1: ("/api/extract/{kind}/1", "document_uuid"),
+    2: ("/api/extract/{kind}/2", "document_token"),
 }
-PROTOCOL_VERSION = {120: 120, 1: 122, 2: 123}
+# The newest protocol version each generation speaks, per document type.
+PROTOCOL_VERSION = {120: {"invoice": 120, "expense": 120}, 1: {"invoice": 122, "expense": 131},
+                    2: {"invoice": 123, "expense": 133}}
+
+
+def answer_status(answer: dict) -> str:
+    """String status of an answer of any generation (legacy answers may carry only a code)."""
+    if isinstance(answer.get("status"), str):
+        return answer["status"]
+    return {0: "success", 1: "processing"}.get(answer.get("status_code"), "error_internal")
 
 
 @client.command("parse")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", default="http://127.0.0.1:8069", show_default=True)
-@click.option("--token", required=True, help="account token")
-@click.option("--version", "route_version", type=click.Choice(["120", "1", "2"]), default="2", show_default=True)
+@click.option("--token", required=True, help="account token ('integration_token' to test)")
+@click.option("--version", "route_version", type=click.Choice(["120", "1", "2"]), default="2", show_default=True,
+              help="route generation: 120 (/iap/...), 1 or 2 (/api/extract/<type>/<n>/...)")
 @click.option("--document-type", type=click.Choice(["invoice", "expense"]), default="invoice", show_default=True)
-@click.option("--timeout", default=300.0, show_default=True)
-def client_parse(file: Path, url: str, token: str, route_version: str, document_type: str, timeout: float):
-    """Submit FILE, poll until its result is ready, print it."""
+@click.option("--user-lang", default=None)
+@click.option("--user-company-vat", default=None)
+@click.option("--timeout", default=300.0, show_default=True, help="seconds to wait for the result")
+@click.option("--poll", default=1.0, show_default=True, help="seconds between polls")
+def client_parse(file: Path, url: str, token: str, route_version: str, document_type: str,
+                 user_lang: str | None, user_company_vat: str | None, timeout: float, poll: float):
+    """Submit FILE over JSON-RPC, poll until its result is ready, print the answer."""
     import base64
 
     import requests
-    from jsonrpcclient import parse as parse_response, request as rpc_request
+    from jsonrpcclient import Ok, parse as parse_response, request as rpc_request
     from tqdm import tqdm
 
     generation = int(route_version)
-    parse_route, result_route, key = ROUTES[generation]
-    kind = document_type
-    version = PROTOCOL_VERSION[generation] if kind == "invoice" else 132
+    prefix, key = ROUTES[generation]
+    prefix = url.rstrip("/") + prefix.format(kind=document_type)
+    version = PROTOCOL_VERSION[generation][document_type]
 
-    def call(route: str, params: dict) -> dict:
-        response = requests.post(url.rstrip("/") + route.format(kind=kind), json=rpc_request("call", params=params),
-                                 timeout=60)
-        response.raise_for_status()
-        parsed = parse_response(response.json())
-        if not hasattr(parsed, "result"):
+    def call(method: str, params: dict) -> dict:
+        try:
+            response = requests.post(f"{prefix}/{method}", json=rpc_request("call", params=params), timeout=60)
+            response.raise_for_status()
+            parsed = parse_response(response.json())
+        except (requests.RequestException, ValueError) as e:
+            raise click.ClickException(f"{prefix}/{method}: {e}")
+        if not isinstance(parsed, Ok):
             raise click.ClickException(f"JSON-RPC error: {parsed.message}")
         return parsed.result
 
-    params = {"account_token": token, "version": version,
-              "documents": [base64.b64encode(file.read_bytes()).decode("ascii")], "file_names": [file.name]}
-    answer = call(parse_route, params)
-    if answer.get("status", "success" if answer.get("status_code") == 0 else "error") != "success":
-        raise click.ClickException(f"parse failed: {answer}")
-    params = {"version": version, key: answer[key]}
-    if generation == 2:
-        params["account_token"] = token
+    user_infos = {k: v for k, v in (("user_lang", user_lang), ("user_company_vat", user_company_vat)) if v}
+    answer = call("parse", {"account_token": token, "version": version, "user_infos": user_infos,
+                            "documents": [base64.b64encode(file.read_bytes()).decode("ascii")],
+                            "file_names": [file.name]})
+    if answer_status(answer) != "success":
+        raise click.ClickException(f"parse failed: {answer_status(answer)}: {answer.get('status_msg', '')}")
+    params = {"version": version, "account_token": token, key: answer[key]}
     deadline = time.monotonic() + timeout
-    with tqdm(desc="extracting", unit="poll", file=sys.stderr) as bar:
+    with tqdm(desc=f"document {answer[key]}", unit="poll", file=sys.stderr, leave=False) as bar:
         while True:
-            result = call(result_route, params)
-            status = result.get("status") or ("success" if result.get("status_code") == 0 else "processing")
-            if status != "processing" and result.get("status_code") != 1:
+            result = call("get_result", params)
+            status = answer_status(result)
+            if status != "processing":
                 break
             if time.monotonic() > deadline:
-                raise click.ClickException("timed out waiting for the result")
+                raise click.ClickException(f"timed out after {timeout:.0f}s waiting for the result")
             bar.update()
-            time.sleep(1)
+            time.sleep(poll)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
     if status != "success":
         sys.exit(1)

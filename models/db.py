@@ -1,7 +1,10 @@
 """Database access: one engine per process, migrations at start.
 
-Default: ``sqlite:///var/invoice_extract.sqlite3`` (relative to the working directory);
-any SQLAlchemy URL through ``--database-url`` or ``INVOICE_EXTRACT_DATABASE_URL``.
+Default: ``sqlite:///var/invoice_extract.sqlite3`` (relative to the working directory,
+``var/`` is created); any SQLAlchemy URL through ``--database-url`` or
+``INVOICE_EXTRACT_DATABASE_URL`` (e.g. ``postgresql+psycopg://user@host/db``: the models
+and migrations use portable SQL only). SQLite runs in WAL mode with a 30 s busy timeout
+so the server and its worker processes share one file.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +26,9 @@ def database_url(explicit: str | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLAlchemy's pysqlite recipe: stop the driver from issuing its own (deferred) BEGIN,
+    # so the "begin" listener below decides how every transaction starts.
+    dbapi_connection.isolation_level = None
     # WAL lets readers work while a writer commits; the busy timeout makes concurrent
     # writers (server + worker processes) wait instead of failing.
     cursor = dbapi_connection.cursor()
@@ -37,8 +43,8 @@ class Database:
         self.url = database_url(url)
         kwargs: dict = {"future": True}
         if self.url.startswith("sqlite"):
-            path = self.url.split("///", 1)[-1]
-            if path and path != ":memory:":
+            path = make_url(self.url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:

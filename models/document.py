@@ -34,7 +34,8 @@ class Document(Base):
     state: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     status: Mapped[str] = mapped_column(String(64), default="processing")
     message: Mapped[str] = mapped_column(Text, default="")
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: only the worker needs the bytes; status polls must not load them.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     mimetype: Mapped[str] = mapped_column(String(64), default="")
     file_name: Mapped[str] = mapped_column(String(255), default="")
     user_infos: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 
 from ..extraction.limits import DEFAULT_LIMITS, Limits
-from ..extraction.reader import PDF, sniff_mimetype
+from ..extraction.reader import PDF, XML, sniff_mimetype
 from .account import INTEGRATION_TOKEN, Account, find_account, give_credit, take_credit
 from .db import Database
 from .document import DONE, ERROR, PENDING, Document
@@ -52,8 +52,11 @@ STATUS_MESSAGES = {
     "error_maintenance": "Server is currently under maintenance. Please try again later.",
     "error_unsupported_version": "Unsupported version",
 }
-# Formats a document may have (sniffed from its bytes, never trusted from its name).
-SUPPORTED_MIMETYPES = {PDF, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
+# Formats a document may have (sniffed from its bytes, never trusted from its name); XML is
+# a structured e-invoice (UBL / CII), which the engine reads without OCR.
+SUPPORTED_MIMETYPES = {PDF, XML, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
+DOCUMENT_TYPES = ("invoice", "expense")
+WEBHOOK_KEYS = ("id", "uuid", "token")
 
 
 @dataclass
@@ -112,7 +115,11 @@ def integration_sample(document_type: str) -> dict:
 
 
 def pick_document(documents: list[bytes], file_names: list[str]) -> tuple[bytes, str]:
-    """As documented by Odoo: the first PDF of the list, else the first document."""
+    """As documented by Odoo: the first PDF of the list, else the first document.
+
+    Known limitation: the other documents of a multi-document parse are not read (they
+    are not merged into one PDF); Odoo clients send one attachment per parse.
+    """
     for i, data in enumerate(documents):
         if sniff_mimetype(data) == PDF:
             return data, file_names[i] if i < len(file_names) else ""
@@ -136,9 +143,15 @@ class DocumentService:
 
     # -- parse ---------------------------------------------------------------------
     def parse(self, request: ParseRequest) -> ParseOutcome:
-        if not request.documents:
+        if not request.documents or not all(isinstance(d, (bytes, bytearray)) for d in request.documents):
             return _outcome(ParseOutcome, "error_unsupported_format", "No document was sent.")
-        data, file_name = pick_document(request.documents, request.file_names)
+        if request.document_type not in DOCUMENT_TYPES:
+            return _outcome(ParseOutcome, "error_unsupported_format",
+                            f"Unknown document type {str(request.document_type)[:40]!r}: use invoice or expense.")
+        file_names = [str(n) for n in request.file_names] if isinstance(request.file_names, list) else []
+        data, file_name = pick_document([bytes(d) for d in request.documents], file_names)
+        if not data:
+            return _outcome(ParseOutcome, "error_unsupported_format", "The document is empty.")
         if len(data) > self.limits.max_bytes:
             return _outcome(ParseOutcome, "error_unsupported_size",
                             f"The document is larger than {self.limits.max_bytes // (1024 * 1024)} MB.")
@@ -162,11 +175,11 @@ class DocumentService:
                 content=data,
                 mimetype=mimetype,
                 file_name=(file_name or "")[:255],
-                user_infos=request.user_infos or {},
+                user_infos=request.user_infos if isinstance(request.user_infos, dict) else {},
                 webhook_url=safe_webhook_url(request.webhook_url),
-                webhook_key=request.webhook_key,
+                webhook_key=request.webhook_key if request.webhook_key in WEBHOOK_KEYS else "uuid",
                 dbuuid=(request.dbuuid or None) and str(request.dbuuid)[:64],
-                version=request.version,
+                version=request.version if isinstance(request.version, int) else None,
                 credit_charged=not integration,
             )
             if integration:

@@ -27,11 +27,16 @@ TIMEOUT = float(os.environ.get("INVOICE_EXTRACT_WEBHOOK_TIMEOUT", 5))
 RETRIES = int(os.environ.get("INVOICE_EXTRACT_WEBHOOK_RETRIES", 3))
 
 
-def notify(url: str, retries: int = RETRIES, timeout: float = TIMEOUT, backoff: float = 0.5) -> bool:
-    """POST to ``url`` (an empty body, as Odoo's service does); True once a listener answered 2xx."""
+def notify(url: str, payload: dict | None = None, retries: int = RETRIES, timeout: float = TIMEOUT,
+           backoff: float = 0.5) -> bool:
+    """POST ``payload`` as JSON to ``url``; True once a listener answered 2xx.
+
+    Odoo's listeners only read the document key from the URL and then fetch the result,
+    so the body stays small: the status and the document's identifiers, never the result.
+    """
     for attempt in range(retries):
         try:
-            response = requests.post(url, data=b"", timeout=timeout, allow_redirects=False)
+            response = requests.post(url, json=payload or {}, timeout=timeout, allow_redirects=False)
             if 200 <= response.status_code < 300:
                 return True
             _logger.info("webhook %s answered %s", url, response.status_code)
@@ -42,10 +47,19 @@ def notify(url: str, retries: int = RETRIES, timeout: float = TIMEOUT, backoff: 
     return False
 
 
+def webhook_payload(doc: Document) -> dict:
+    return {"status": doc.status, "document_id": doc.id, "document_uuid": doc.uuid,
+            "document_token": doc.token}
+
+
 class WebhookSender:
-    def __init__(self, db: Database, poll_seconds: float = 0.3):
+    """Background thread of the server process that sends the notifications due."""
+
+    def __init__(self, db: Database, poll_seconds: float = 0.3, retries: int = RETRIES,
+                 timeout: float = TIMEOUT, backoff: float = 0.5):
         self.db = db
         self.poll_seconds = poll_seconds
+        self.retries, self.timeout, self.backoff = retries, timeout, backoff
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="webhook-sender", daemon=True)
 
@@ -53,8 +67,10 @@ class WebhookSender:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 2) -> None:
         self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
     def _resume_interrupted(self) -> None:
         # Notifications a previous server process was sending when it stopped go out again.
@@ -62,15 +78,18 @@ class WebhookSender:
             session.execute(update(Document).where(Document.webhook_state == "sending")
                             .values(webhook_state="pending"))
 
-    def _due(self) -> list[tuple[int, str]]:
+    def _due(self) -> list[tuple[int, str | None, dict]]:
         with self.db.session() as session:
             docs = session.scalars(select(Document).where(Document.webhook_state == "pending")
                                    .order_by(Document.id).limit(20)).all()
             due = []
             for doc in docs:
-                target = doc.webhook_target()
-                due.append((doc.id, target))
-                doc.webhook_state = "sending"
+                # Conditional claim: with several server processes each notification goes out once.
+                claimed = session.execute(update(Document).where(Document.id == doc.id,
+                                                                 Document.webhook_state == "pending")
+                                          .values(webhook_state="sending")).rowcount
+                if claimed == 1:
+                    due.append((doc.id, doc.webhook_target(), webhook_payload(doc)))
             return due
 
     def _mark(self, doc_id: int, state: str) -> None:
@@ -79,8 +98,13 @@ class WebhookSender:
             if doc is not None:
                 doc.webhook_state = state
 
-    def _send(self, doc_id: int, target: str) -> None:
-        self._mark(doc_id, "sent" if target and notify(target) else "failed")
+    def _send(self, doc_id: int, target: str | None, payload: dict) -> None:
+        try:
+            sent = bool(target) and notify(target, payload, self.retries, self.timeout, self.backoff)
+        except Exception:
+            _logger.exception("webhook of document %s failed", doc_id)
+            sent = False
+        self._mark(doc_id, "sent" if sent else "failed")
 
     def _run(self) -> None:
         try:
@@ -89,8 +113,8 @@ class WebhookSender:
             _logger.exception("cannot resume interrupted webhooks")
         while not self._stop.wait(self.poll_seconds):
             try:
-                for doc_id, target in self._due():
+                for doc_id, target, payload in self._due():
                     # One short-lived thread per notification: a slow listener delays no other.
-                    threading.Thread(target=self._send, args=(doc_id, target), daemon=True).start()
+                    threading.Thread(target=self._send, args=(doc_id, target, payload), daemon=True).start()
             except Exception:
                 _logger.exception("webhook sender loop failed")

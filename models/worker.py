@@ -10,6 +10,7 @@ still running then makes its worker exit, so a hang never holds a document forev
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -31,6 +32,14 @@ LEASE_SECONDS = float(os.environ.get("INVOICE_EXTRACT_LEASE_SECONDS", 60))
 MAX_ATTEMPTS = int(os.environ.get("INVOICE_EXTRACT_MAX_ATTEMPTS", 3))
 DOCUMENT_TIMEOUT = float(os.environ.get("INVOICE_EXTRACT_DOCUMENT_TIMEOUT", 300))
 POLL_SECONDS = 0.2
+# The callable a worker runs on each document, as "module:function" so it crosses the spawn
+# boundary by name; (data, file_name, ExtractOptions) -> results[0] dict.
+DEFAULT_ENGINE = "invoice_extract.extraction:extract"
+
+
+def load_engine(spec: str):
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _claimable(now):
@@ -38,7 +47,8 @@ def _claimable(now):
                (Document.state == PROCESSING) & (Document.lease_until < now))
 
 
-def claim_next(db: Database, owner: str, lease_seconds: float = LEASE_SECONDS) -> int | None:
+def claim_next(db: Database, owner: str, lease_seconds: float = LEASE_SECONDS,
+               max_attempts: int = MAX_ATTEMPTS) -> int | None:
     """Atomically take the oldest claimable document; None when there is none."""
     with db.session() as session:
         now = utcnow()
@@ -53,9 +63,9 @@ def claim_next(db: Database, owner: str, lease_seconds: float = LEASE_SECONDS) -
         if claimed != 1:
             return None
         doc = session.get(Document, doc_id)
-        if doc.attempts > MAX_ATTEMPTS:
+        if doc.attempts > max_attempts:
             finish(session, doc, "error_internal",
-                   f"Extraction failed {MAX_ATTEMPTS} times; giving up.", refund=True)
+                   f"Extraction failed {max_attempts} times; giving up.", refund=True)
             return None
         return doc_id
 
@@ -83,15 +93,16 @@ def finish(session, doc: Document, status: str, message: str = "", results: dict
         refund_credit(session, doc)
 
 
-def process(db: Database, doc_id: int, owner: str) -> None:
+def process(db: Database, doc_id: int, owner: str, engine=None) -> None:
     """Run the engine on one claimed document and store its outcome."""
-    from ..extraction import ExtractionError, ExtractOptions, extract
+    from ..extraction import ExtractionError, ExtractOptions
 
+    extract = engine or load_engine(DEFAULT_ENGINE)
     with db.session() as session:
         doc = session.get(Document, doc_id)
         data, file_name, document_type, user_infos = doc.content, doc.file_name, doc.document_type, doc.user_infos
-    options = ExtractOptions.from_user_infos(document_type, user_infos or {})
     try:
+        options = ExtractOptions.from_user_infos(document_type, user_infos if isinstance(user_infos, dict) else {})
         results, status, message, refund = extract(data, file_name, options), "success", "", False
     except ExtractionError as e:
         results, status, message, refund = None, e.status, str(e), True
@@ -115,14 +126,22 @@ def _heartbeat(db: Database, doc_id: int, owner: str, lease_seconds: float, stop
 
 
 def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_event=None,
-              idle_exit: float | None = None) -> None:
-    """Body of one worker process."""
+              idle_exit: float | None = None, engine: str = DEFAULT_ENGINE,
+              max_attempts: int = MAX_ATTEMPTS, parent_pid: int | None = None) -> None:
+    """Body of one worker process; returns once ``stop_event`` is set or ``parent_pid``
+    (the supervising server) is gone."""
+    if not logging.getLogger().handlers:  # a spawned process starts without logging set up
+        logging.basicConfig(level=os.environ.get("INVOICE_EXTRACT_LOG_LEVEL", "INFO").upper(),
+                            format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
     db = Database(database_url)
+    run_engine = load_engine(engine)
     owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     idle_since = time.monotonic()
     while stop_event is None or not stop_event.is_set():
+        if parent_pid is not None and os.getppid() != parent_pid:
+            return  # the server died without stopping us (e.g. SIGKILL): do not linger as an orphan
         try:
-            doc_id = claim_next(db, owner, lease_seconds)
+            doc_id = claim_next(db, owner, lease_seconds, max_attempts)
         except Exception:
             _logger.exception("claiming a document failed")
             doc_id = None
@@ -135,7 +154,7 @@ def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_even
         beat = threading.Thread(target=_heartbeat, args=(db, doc_id, owner, lease_seconds, stop), daemon=True)
         beat.start()
         try:
-            process(db, doc_id, owner)
+            process(db, doc_id, owner, run_engine)
         finally:
             stop.set()
         idle_since = time.monotonic()
@@ -144,10 +163,13 @@ def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_even
 class WorkerPool:
     """Keeps N worker processes alive (a dead one is replaced) until stopped."""
 
-    def __init__(self, database_url: str, workers: int | None = None, lease_seconds: float = LEASE_SECONDS):
+    def __init__(self, database_url: str, workers: int | None = None, lease_seconds: float = LEASE_SECONDS,
+                 engine: str = DEFAULT_ENGINE, max_attempts: int = MAX_ATTEMPTS):
         self.database_url = database_url
         self.size = max(1, workers or os.cpu_count() or 1)
         self.lease_seconds = lease_seconds
+        self.engine = engine
+        self.max_attempts = max_attempts
         self._ctx = multiprocessing.get_context("spawn")
         self._stop = self._ctx.Event()
         self.processes: list = []
@@ -155,8 +177,9 @@ class WorkerPool:
         self._closing = threading.Event()
 
     def _spawn(self):
-        p = self._ctx.Process(target=work_loop, args=(self.database_url, self.lease_seconds, self._stop),
-                              name="invoice-extract-worker", daemon=True)
+        p = self._ctx.Process(target=work_loop, name="invoice-extract-worker", daemon=True,
+                              args=(self.database_url, self.lease_seconds, self._stop, None, self.engine,
+                                    self.max_attempts, os.getpid()))
         p.start()
         return p
 
