@@ -17,6 +17,8 @@ class Context:
     # Structured values decoded from e-invoice XML or payment codes, keyed by feature;
     # finders put them first (they are exact).
     structured: dict[str, list[Candidate]] = field(default_factory=dict)
+    # Work shared by several finders (e.g. the totals chosen together), computed once.
+    cache: dict = field(default_factory=dict)
 
     def selected(self, feature: str) -> Candidate | None:
         cands = self.found.get(feature) or []

@@ -1,0 +1,173 @@
+"""Labelled amounts, and the choice of total, subtotal and tax that agree with each other.
+
+The three finders (total, subtotal, total_tax_amount) share one computation per document,
+cached on the context: a total that equals subtotal + tax outranks one that only sits
+next to a "Total" label.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..candidate import Candidate, rank
+from ..context import Context
+from ..document import Word
+from ..layout import compile_labels, find_labels, lines_of
+from ..parsing.numbers import find_amounts
+from ..spans import LineText
+
+TOTAL_STRONG = compile_labels([
+    "grand total", "total due", "amount due", "balance due", "total amount", "invoice total", "total to pay",
+    "total payable", "amount payable", "total incl", "total including", "total inc", "rounded total",
+    "total (rm)", "total rm", "total amount (rm)", "nett total", "net total (rm)", "total sales", "total inclusive",
+    "gesamtbetrag", "rechnungsbetrag", "bruttobetrag", "gesamtsumme", "endbetrag", "zu zahlen", "zahlbetrag",
+    "summe brutto", "gesamt brutto", "brutto gesamt", "rechnungssumme", "zahlungsbetrag", "total brutto",
+    "total ttc", "montant ttc", "net à payer", "net a payer", "total à payer", "montant total", "montant à payer",
+    "totaal", "te betalen", "totaalbedrag", "totaal incl", "importe total", "total a pagar", "total factura",
+    "totale", "totale fattura", "totale documento", "importo totale", "totale da pagare",
+])
+TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"])
+SUBTOTAL = compile_labels([
+    "subtotal", "sub total", "sub-total", "net amount", "total net", "net total", "total excl", "total excluding",
+    "total before tax", "untaxed amount", "amount excl", "total (excl", "total ht", "montant ht", "total hors taxes",
+    "sous-total", "sous total", "base ht", "nettobetrag", "summe netto", "gesamt netto", "netto gesamt",
+    "nettosumme", "zwischensumme", "warenwert", "rechnungsbetrag netto", "netto", "total netto", "nettowert",
+    "basisbetrag", "steuerbasis", "summe positionen", "gesamtsumme netto", "subtotaal", "totaal excl",
+    "netto bedrag", "base imponible", "subtotal sin iva", "imponibile", "totale imponibile", "imponibile totale",
+])
+TAX = compile_labels([
+    "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
+    "service tax", "mwst", "mwst.", "ust", "ust.", "umsatzsteuer", "mehrwertsteuer", "steuerbetrag",
+    "summe ust", "ust. gesamt", "ust gesamt", "gesamt ust", "mwst. gesamt", "summe mwst", "steuer",
+    "tva", "total tva", "montant tva", "montant de la tva", "btw", "btw bedrag", "totaal btw", "iva",
+    "total iva", "importe iva", "cuota iva", "imposta", "totale iva", "iva totale",
+])
+# What follows a tax word when the line gives a tax *id*, not an amount.
+TAX_ID_AFTER = re.compile(r"^\s*[-.]?\s*(?:id|nr|no|n°|number|nummer|reg|identification|intracom|code|#)", re.I)
+NOT_TOTAL = compile_labels([
+    "total qty", "total quantity", "total items", "total item", "qty total", "total discount", "total savings",
+    "total gst", "total tax", "total vat", "total tva", "total excl", "total ht", "total net", "total before",
+    "total weight", "total pages", "cash", "change", "tendered", "paid", "payment", "rounding", "round adj",
+])
+
+
+@dataclass
+class AmountHit:
+    value: float
+    words: list[Word]
+    label_strength: float
+    position: float  # 0 at the top of the first page, 1 at the bottom of the last
+
+
+def _amount_after(line: LineText, start: int, want_decimals: bool = True):
+    """The rightmost amount on the line after ``start`` (an amount column is read right to left)."""
+    found = [(m, v, d) for m, v, d in find_amounts(line.text[start:])]
+    if want_decimals and any(d for _m, _v, d in found):
+        found = [f for f in found if f[2]]
+    if not found:
+        return None
+    m, value, _d = found[-1]
+    words = line.words_between(start + m.start("num"), start + m.end("num"))
+    return (value, words) if words else None
+
+
+def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
+                     exclude: re.Pattern | None = None) -> list[AmountHit]:
+    doc = ctx.doc
+    lines = lines_of(doc)
+    n_pages = max(1, len(doc.pages))
+    out: list[AmountHit] = []
+    for hit in find_labels(doc, label_rx):
+        text = hit.line.text
+        label_start = text.find(hit.words[0].text)
+        if exclude is not None and exclude.search(text[max(0, label_start):hit.end + 12]):
+            continue
+        if label_rx is TAX and TAX_ID_AFTER.match(text[hit.end:]):
+            continue
+        found = _amount_after(hit.line, hit.end)
+        if found is None:
+            # a header row of labels with the amounts under them
+            page_lines = lines.pages[hit.page]
+            if hit.line_index + 1 < len(page_lines):
+                below = page_lines[hit.line_index + 1]
+                x0, x1 = hit.words[0].x0 - 0.03, hit.words[-1].x1 + 0.08
+                col = [w for w in below.words if w.x1 > x0 and w.x0 < x1]
+                if col:
+                    found = _amount_after(LineText.of(col), 0)
+        if found is None:
+            continue
+        value, words = found
+        position = (hit.page + words[0].cy) / n_pages
+        out.append(AmountHit(value, words, strength, position))
+    return out
+
+
+def _candidates(hits: list[AmountHit], base: float) -> list[Candidate]:
+    return [Candidate(content=round(h.value, 2), words=h.words, score=base * h.label_strength + 0.15 * h.position,
+                      origin=_origin(h.words)) for h in hits]
+
+
+def _origin(words) -> str:
+    return "ocr" if words and words[0].conf < 1.0 else "text"
+
+
+def _all_amounts(ctx: Context) -> list[AmountHit]:
+    out = []
+    n_pages = max(1, len(ctx.doc.pages))
+    for p, _i, lt in lines_of(ctx.doc):
+        for m, value, has_decimals in find_amounts(lt.text):
+            if not has_decimals or value <= 0:
+                continue
+            words = lt.words_between(m.start("num"), m.end("num"))
+            if words:
+                out.append(AmountHit(value, words, 0.0, (p + words[0].cy) / n_pages))
+    return out
+
+
+def totals(ctx: Context) -> dict[str, list[Candidate]]:
+    """Ranked candidates for total, subtotal and total_tax_amount, chosen together."""
+    cached = ctx.cache.get("totals")
+    if cached is not None:
+        return cached
+    strong = labelled_amounts(ctx, TOTAL_STRONG, 1.0)
+    plain = labelled_amounts(ctx, TOTAL_PLAIN, 0.7, exclude=NOT_TOTAL)
+    subs = labelled_amounts(ctx, SUBTOTAL, 0.9)
+    taxes = labelled_amounts(ctx, TAX, 0.8)
+    sub_values = {round(h.value, 2) for h in subs}
+    total_c = _candidates(strong + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
+    sub_c = _candidates(subs, 0.6)
+    tax_c = [c for c in _candidates(taxes, 0.5) if c.content >= 0 or any(t.content < 0 for t in total_c)]
+    if not total_c:
+        # no label: the largest amount printed low on the page is the usual total
+        everything = _all_amounts(ctx)
+        if everything:
+            top = max(h.value for h in everything)
+            total_c = [Candidate(round(h.value, 2), h.words, 0.2 + 0.1 * h.position, origin=_origin(h.words))
+                       for h in everything if h.value == top]
+    # amounts that agree: subtotal + tax = total
+    for t in total_c:
+        totals_values = [t.content]
+        for s in sub_c:
+            if abs(s.content - t.content) < 0.005:
+                continue
+            for x in tax_c:
+                if abs(round(s.content + x.content, 2) - t.content) <= 0.011:
+                    t.score += 0.5
+                    s.score += 0.5
+                    x.score += 0.5
+        del totals_values
+    # the same value printed several times as a total is more likely the total
+    counts: dict[float, int] = {}
+    for t in total_c:
+        counts[t.content] = counts.get(t.content, 0) + 1
+    for t in total_c:
+        t.score += 0.05 * min(counts[t.content] - 1, 3)
+        if t.content <= 0 and any(o.content > 0 for o in total_c):
+            t.score -= 0.3
+    # a total is never smaller than the subtotal it includes (credit notes aside)
+    result = {"total": rank(total_c), "subtotal": rank(sub_c), "total_tax_amount": rank(tax_c)}
+    for key in result:
+        for c in result[key]:
+            c.score = max(0.0, min(1.0, c.score / 1.7))
+    ctx.cache["totals"] = result
+    return result

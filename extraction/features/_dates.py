@@ -1,0 +1,94 @@
+"""Dates on the document with the label before them, shared by the date finders."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..context import Context
+from ..document import Word
+from ..layout import compile_labels, lines_of
+from ..parsing.dates import find_dates, month_first_for
+
+
+@dataclass
+class DateHit:
+    value: object  # datetime.date
+    words: list[Word]
+    before: str  # the text left of the date on its line (lower case)
+    above: str  # the text of the line above, in the date's column (lower case)
+    page: int
+    line_index: int
+    position: float
+
+
+def date_hits(ctx: Context) -> list[DateHit]:
+    cached = ctx.cache.get("dates")
+    if cached is not None:
+        return cached
+    month_first = month_first_for(ctx.options.user_lang)
+    lines = lines_of(ctx.doc)
+    n_pages = max(1, len(ctx.doc.pages))
+    hits = []
+    for p, i, lt in lines:
+        for m, value in find_dates(lt.text, month_first):
+            words = lt.words_between(m.start(), m.end())
+            if not words:
+                continue
+            above = ""
+            if i > 0:
+                prev = lines.pages[p][i - 1]
+                x0, x1 = words[0].x0 - 0.05, words[-1].x1 + 0.05
+                above = " ".join(w.text for w in prev.words if w.x1 > x0 and w.x0 < x1).lower()
+            hits.append(DateHit(value, words, lt.text[: m.start()].lower(), above, p, i,
+                                (p + words[0].cy) / n_pages))
+    ctx.cache["dates"] = hits
+    return hits
+
+
+def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> float:
+    """+ for a label of the wanted kind right before (or above) the date, − for another kind."""
+    tail = hit.before[-40:]
+    pos_m = [m for m in positive.finditer(tail)]
+    neg_m = [m for m in negative.finditer(tail)]
+    last_pos = pos_m[-1].end() if pos_m else -1
+    last_neg = neg_m[-1].end() if neg_m else -1
+    score = 0.0
+    if last_pos > last_neg:
+        score += 0.5 + 0.2 * (len(tail) - last_pos < 25)
+    elif last_neg > last_pos:
+        score -= 0.4
+    elif hit.above:
+        if positive.search(hit.above) and not negative.search(hit.above):
+            score += 0.45
+        elif negative.search(hit.above):
+            score -= 0.3
+    return score
+
+
+ISSUE_LABELS = compile_labels([
+    "invoice date", "date of invoice", "issue date", "date of issue", "issued on", "invoice dated", "dated",
+    "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum", "vom", "von",
+    "date de facture", "date de facturation", "date facture", "date d'émission", "du", "le", "factuurdatum",
+    "fecha", "fecha de factura", "fecha factura", "fecha de emisión", "data", "data fattura",
+    "data documento", "data emissione",
+])
+OTHER_DATE_LABELS = compile_labels([
+    "due", "due date", "payment due", "pay by", "payable by", "fällig", "fälligkeit", "fällig am", "zahlbar bis",
+    "zahlungsziel", "bis zum", "bis", "échéance", "date d'échéance", "à payer avant", "payable avant",
+    "vervaldatum", "vervaldag", "te betalen voor", "vencimiento", "fecha de vencimiento", "scadenza",
+    "data scadenza", "leistungsdatum", "lieferdatum", "liefertermin", "leistungszeitraum", "zeitraum",
+    "delivery date", "delivery", "date de livraison", "livraison", "période", "period", "service date",
+    "order date", "bestelldatum", "auftragsdatum", "date de commande", "besteldatum", "fecha de entrega",
+    "data consegna", "valid until", "gültig bis", "expiry", "printed", "gedruckt",
+])
+DUE_LABELS = compile_labels([
+    "due date", "due", "payment due", "date due", "pay by", "payable by", "payable before", "payment date",
+    "fällig", "fälligkeit", "fällig am", "fälligkeitsdatum", "zahlbar bis", "zahlungsziel", "bis zum",
+    "zahlbar am", "échéance", "date d'échéance", "date limite de paiement", "à payer avant le", "payable avant",
+    "a payer avant le", "vervaldatum", "vervaldag", "te betalen voor", "uiterste betaaldatum", "vencimiento",
+    "fecha de vencimiento", "fecha vencimiento", "scadenza", "data scadenza", "data di scadenza",
+])
+NOT_DUE_LABELS = compile_labels([
+    "invoice date", "rechnungsdatum", "date de facture", "factuurdatum", "fecha de factura", "data fattura",
+    "leistungsdatum", "lieferdatum", "delivery", "order date", "bestelldatum", "datum", "vom",
+])

@@ -1,0 +1,141 @@
+"""Company names: legal forms, block headings, letterheads. Shared by supplier and client."""
+from __future__ import annotations
+
+import re
+
+from ..candidate import Candidate
+from ..context import Context
+from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, lines_of, party_of
+from ..spans import LineText
+
+LEGAL_FORMS = re.compile(
+    r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|UG|e\.\s?K\.|e\.V\.|SE|SA|SAS|SARL|S\.A\.R\.L\.|SASU|EURL|SNC|"
+    r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|SL|"
+    r"S\.A\.U\.|Oy|AB|A/S|ApS|AS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|ENTERPRISE|TRADING|"
+    r"RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY)(?![\w])",
+    re.I)
+NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison sociale", "bedrijf", "empresa",
+                             "ragione sociale", "nom"])
+TITLE_WORDS = re.compile(r"^(invoice|rechnung|facture|factuur|factura|fattura|receipt|quittung|bon|"
+                         r"gutschrift|avoir|credit note|tax invoice|handelsrechnung|proforma|page|seite)\b", re.I)
+SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
+NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|tel|fax|phone|iban|bic|e-mail|email", re.I)
+
+
+def clean_name(text: str) -> str:
+    return text.strip(" :,;.-•●|").strip()
+
+
+def segment_with(lt: LineText, rx: re.Pattern):
+    """The separator-delimited part of a line containing ``rx``: (text, words)."""
+    m = rx.search(lt.text)
+    if not m:
+        return None
+    start, end = 0, len(lt.text)
+    for sep in SEPARATORS.finditer(lt.text):
+        if sep.end() <= m.start():
+            start = sep.end()
+        elif sep.start() >= m.end():
+            end = sep.start()
+            break
+    text = clean_name(lt.text[start:end])
+    words = lt.words_between(start, end)
+    return (text, words) if text and words else None
+
+
+def names_in_block(ctx: Context, party: str) -> list[Candidate]:
+    """Names under a seller / buyer heading: a 'Name:' line, else the first line below."""
+    heading = SELLER_HEADINGS if party == "seller" else BUYER_HEADINGS
+    out = []
+    for p, lines in enumerate(lines_of(ctx.doc).pages):
+        for i, lt in enumerate(lines):
+            m = heading.search(lt.text[:30])
+            if not m or len(lt.text) > 60:
+                continue
+            rest = clean_name(lt.text[m.end():])
+            if rest and not NOT_A_NAME.search(rest) and len(rest) > 2:
+                out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
+                continue
+            for j in range(i + 1, min(i + 5, len(lines))):
+                below = lines[j]
+                label = NAME_LABEL.match(below.text)
+                if label:
+                    value = clean_name(below.text[label.end():])
+                    if value:
+                        out.append(Candidate(value, below.words_between(label.end(), len(below.text)), 0.85))
+                        break
+                    continue
+                if NOT_A_NAME.search(below.text) or len(below.text) < 3:
+                    continue
+                seg = segment_with(below, re.compile(r".+")) if SEPARATORS.search(below.text) else None
+                text, words = seg if seg else (clean_name(below.text), list(below.words))
+                out.append(Candidate(text, words, 0.7))
+                break
+    return out
+
+
+def legal_names(ctx: Context, party: str) -> list[Candidate]:
+    out = []
+    n_pages = max(1, len(ctx.doc.pages))
+    for p, lines in enumerate(lines_of(ctx.doc).pages):
+        for i, lt in enumerate(lines):
+            seg = segment_with(lt, LEGAL_FORMS)
+            if not seg:
+                continue
+            text, words = seg
+            if NOT_A_NAME.search(text) or len(text) > 60 or len(text.split()) > 7:
+                continue
+            owner = party_of(ctx.doc, p, i)
+            score = 0.5
+            if owner == party:
+                score += 0.25
+            elif owner is not None:
+                score -= 0.35
+            position = (p + words[0].cy) / n_pages
+            score += 0.1 * (1 - position)
+            out.append(Candidate(text, words, max(0.0, score)))
+    return out
+
+
+def letterhead(ctx: Context) -> list[Candidate]:
+    """The largest text near the top of the first page: usually the issuer's name."""
+    if not ctx.doc.pages:
+        return []
+    lines = lines_of(ctx.doc).pages[0]
+    top = [lt for lt in lines if lt.words and lt.words[0].y0 < 0.3 and not TITLE_WORDS.match(lt.text)
+           and not NOT_A_NAME.search(lt.text) and re.search(r"[A-Za-z]{3}", lt.text)]
+    if not top:
+        return []
+    tallest = max(max(w.height for w in lt.words) for lt in top)
+    out = []
+    for lt in top:
+        h = max(w.height for w in lt.words)
+        if h >= 0.95 * tallest:
+            seg = segment_with(lt, re.compile(r"\S.*")) if SEPARATORS.search(lt.text) else None
+            text, words = seg if seg else (clean_name(lt.text), list(lt.words))
+            out.append(Candidate(text, words, 0.4 if h > 1.15 * _median_height(lines) else 0.25))
+    return out
+
+
+def _median_height(lines) -> float:
+    heights = sorted(w.height for lt in lines for w in lt.words)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def receipt_header(ctx: Context) -> list[Candidate]:
+    """On a till receipt the merchant's name is the first line(s) of text."""
+    if not ctx.doc.pages:
+        return []
+    lines = [lt for lt in lines_of(ctx.doc).pages[0] if re.search(r"[A-Za-z]{2}", lt.text)]
+    out = []
+    for k, lt in enumerate(lines[:4]):
+        if NOT_A_NAME.search(lt.text) or TITLE_WORDS.match(lt.text):
+            continue
+        text, words = clean_name(lt.text), list(lt.words)
+        legal = LEGAL_FORMS.search(text)
+        if not legal and k + 1 < len(lines) and LEGAL_FORMS.search(lines[k + 1].text) and len(lines[k + 1].text) < 25:
+            nxt = lines[k + 1]
+            text, words = clean_name(lt.text + " " + nxt.text), list(lt.words) + list(nxt.words)
+            legal = True
+        out.append(Candidate(text, words, (0.7 if legal else 0.45) - 0.08 * k))
+    return out

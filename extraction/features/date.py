@@ -1,0 +1,16 @@
+"""`date`: the issue date — a date after an issue-date label, not a due or delivery date."""
+from __future__ import annotations
+
+from ..candidate import Candidate, rank
+from ..context import Context
+from ._dates import ISSUE_LABELS, OTHER_DATE_LABELS, date_hits, label_score
+
+
+def find(ctx: Context) -> list[Candidate]:
+    cands = []
+    for hit in date_hits(ctx):
+        score = 0.3 + label_score(hit, ISSUE_LABELS, OTHER_DATE_LABELS)
+        score += 0.15 * (1 - min(hit.position, 1.0))  # the issue date is printed early
+        cands.append(Candidate(hit.value.isoformat(), hit.words, max(0.0, min(1.0, score)),
+                               origin="ocr" if hit.words[0].conf < 1 else "text"))
+    return rank(cands)

@@ -1,0 +1,57 @@
+"""`invoice_id`: the document number after an invoice-number label (right of it or under it)."""
+from __future__ import annotations
+
+import re
+
+from ..candidate import Candidate, rank
+from ..context import Context
+from ..layout import compile_labels, values_near
+from ..parsing.dates import find_dates
+
+STRONG = compile_labels([
+    "invoice number", "invoice no", "invoice nr", "invoice #", "invoice num", "inv no", "inv. no", "inv #",
+    "bill no", "bill number", "receipt no", "receipt number", "receipt #", "document no", "document number",
+    "credit note no", "credit note number", "rechnungsnummer", "rechnungs-nr", "rechnung nr", "rechnung-nr",
+    "rechnungsnr", "re-nr", "beleg-nr", "belegnummer", "belegnr", "gutschrift nr", "gutschriftsnummer",
+    "facture n°", "facture no", "facture nº", "n° de facture", "numéro de facture", "no de facture",
+    "n° facture", "avoir n°", "numéro d'avoir", "factuurnummer", "factuur nr", "factuurnr", "creditnota nr",
+    "número de factura", "numero de factura", "factura nº", "factura n°", "nº factura", "n.º factura",
+    "fattura n", "fattura n.", "numero fattura", "n. fattura", "nr. fattura", "numero documento",
+])
+WEAK = compile_labels([
+    "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",
+    "credit note", "nr", "no", "n°", "nº", "number", "nummer", "numéro", "número", "numero", "#", "ref",
+])
+NOT_ID_CONTEXT = re.compile(r"kunden|customer|client|order|bestell|auftrag|commande|pedido|ordine|tel|fax|"
+                            r"phone|steuer|vat|ust|tva|iban|konto|account|seite|page|qty|menge|plz|zip|art", re.I)
+VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.\-]*\d[A-Za-z0-9/_.\-]*|\d)")
+
+
+def _plausible(text: str) -> bool:
+    if len(text) > 30 or len(text) < 2 and not text.isdigit():
+        return False
+    if list(find_dates(text)):
+        return False
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*[.,]\d{2}", text):
+        return False  # an amount
+    if re.fullmatch(r"\(?\d{3}\)?", text) and len(text) <= 3 and False:
+        return False
+    return True
+
+
+def find(ctx: Context) -> list[Candidate]:
+    cands = []
+    for rx, base in ((STRONG, 0.8), (WEAK, 0.45)):
+        for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
+            label_text = hit.label.line.text[max(0, hit.label.end - 30): hit.label.end]
+            if rx is WEAK and NOT_ID_CONTEXT.search(label_text):
+                continue
+            value = hit.text.strip(".-/")
+            score = base - (0.1 if hit.below else 0.0) - min(0.2, hit.distance)
+            position = hit.words[0].page + hit.words[0].cy
+            score += 0.1 * max(0.0, 1 - position)  # the number heads the document
+            if re.fullmatch(r"\d{1,2}", value):
+                score -= 0.3  # "No 1": a page or item number more often than an invoice number
+            cands.append(Candidate(value, hit.words, max(0.0, min(1.0, score)),
+                                   origin="ocr" if hit.words[0].conf < 1 else "text"))
+    return rank(cands)

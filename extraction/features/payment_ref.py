@@ -1,0 +1,42 @@
+"""`payment_ref`: the reference to quote with the payment — labelled, structured, or RF."""
+from __future__ import annotations
+
+import re
+
+from stdnum import iso11649
+
+from ..candidate import Candidate, rank
+from ..context import Context
+from ..layout import compile_labels, lines_of, values_near
+
+LABELS = compile_labels([
+    "payment reference", "payment ref", "reference", "remittance", "please quote", "communication",
+    "verwendungszweck", "zahlungsreferenz", "referenz", "bitte angeben", "référence de paiement",
+    "référence", "communication structurée", "betalingskenmerk", "mededeling", "kenmerk", "referencia de pago",
+    "concepto", "causale", "riferimento pagamento",
+])
+VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.+\-]*\d[A-Za-z0-9/_.+\-]*)")
+BELGIAN = re.compile(r"(\+\+\+\s?\d{3}\s?/\s?\d{4}\s?/\s?\d{5}\s?\+\+\+|\*\*\*\d{3}/\d{4}/\d{5}\*\*\*)")
+RF = re.compile(r"(?<![A-Z0-9])(RF\d{2}(?:\s?[A-Z0-9]){1,21})")
+
+
+def find(ctx: Context) -> list[Candidate]:
+    cands = []
+    for hit in values_near(ctx.doc, LABELS, VALUE):
+        cands.append(Candidate(hit.text, hit.words, 0.6 - (0.1 if hit.below else 0.0)))
+    for _p, _i, lt in lines_of(ctx.doc):
+        for m in BELGIAN.finditer(lt.text):
+            cands.append(Candidate(re.sub(r"\s", "", m.group(1)), lt.words_between(m.start(), m.end()), 0.9))
+        for m in RF.finditer(lt.text.upper()):
+            raw = m.group(1)
+            for end in range(len(raw), 5, -1):
+                if iso11649.is_valid(raw[:end]):
+                    cands.append(Candidate(iso11649.compact(raw[:end]), lt.words_between(m.start(), m.start() + end), 0.85))
+                    break
+    # "quote the invoice number": a labelled reference equal to the invoice number is very likely
+    invoice = ctx.selected("invoice_id")
+    if invoice is not None:
+        for c in cands:
+            if c.content == invoice.content:
+                c.score += 0.1
+    return rank(cands)

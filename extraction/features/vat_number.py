@@ -1,0 +1,72 @@
+"""`VAT_Number`: a VAT id checked with python-stdnum, of the party the caller wants.
+
+On a received bill (perspective 'client') that is the supplier's; never the user's own.
+"""
+from __future__ import annotations
+
+import re
+
+from stdnum.eu import vat as eu_vat
+
+from ..candidate import Candidate, rank
+from ..context import Context
+from ..layout import compile_labels, lines_of
+from ._parties import compact, is_users_own, party_score
+
+PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "ES", "FI", "FR", "HR", "HU", "IE",
+            "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB", "CH", "CHE", "NO")
+VAT_RX = re.compile(r"(?<![A-Z0-9])((?:" + "|".join(PREFIXES) + r")[\s.\-]?[0-9A-Z][0-9A-Z .\-]{6,16}[0-9A-Z])"
+                    r"(?:\s?(?:MWST|TVA|IVA|MVA))?(?![A-Z0-9])")
+LABELS = compile_labels([
+    "vat", "vat no", "vat number", "vat id", "vat reg", "vat registration", "tax id", "ust-id", "ust-idnr",
+    "ust.-id.-nr", "ust-id-nr", "ust.-id", "ustid", "umsatzsteuer-id", "umsatzsteuer-identifikationsnummer",
+    "uid", "mwst-nr", "tva", "n° tva", "tva intracom", "tva intracommunautaire", "numéro de tva", "btw",
+    "btw-nr", "btw nummer", "nif", "cif", "nif/cif", "p.iva", "p. iva", "partita iva", "iva", "vat reg no",
+])
+
+
+def _validate(candidate: str) -> str | None:
+    number = compact(candidate)
+    if number.startswith("GR"):
+        number = "EL" + number[2:]
+    if number.startswith("CHE"):
+        from stdnum.ch import vat as ch_vat
+
+        return ch_vat.compact(number) if ch_vat.is_valid(number) else None
+    if number.startswith("NO"):
+        from stdnum.no import mva
+
+        return "NO" + mva.compact(number[2:]) if mva.is_valid(number[2:]) else None
+    if number.startswith("GB"):
+        from stdnum.gb import vat as gb_vat
+
+        return number if gb_vat.is_valid(number[2:]) else None
+    try:
+        return eu_vat.compact(number) if eu_vat.is_valid(number) else None
+    except Exception:  # stdnum raises on unknown prefixes
+        return None
+
+
+def find(ctx: Context) -> list[Candidate]:
+    cands = []
+    for _p, _i, lt in lines_of(ctx.doc):
+        labelled = bool(LABELS.search(lt.text))
+        for m in VAT_RX.finditer(lt.text.upper()):
+            raw = m.group(1)
+            # trim trailing words that are not part of the number (the regex allows spaces)
+            for end in range(len(raw), 7, -1):
+                piece = raw[:end].rstrip(" .-")
+                valid = _validate(piece)
+                shape_ok = re.fullmatch(r"[A-Z]{2,3}[0-9A-Z]{8,13}", compact(piece)) is not None
+                if valid or (labelled and shape_ok and sum(ch.isdigit() for ch in piece) >= 7):
+                    break
+            else:
+                continue
+            value = valid or compact(piece)
+            if is_users_own(ctx, value):
+                continue
+            words = lt.words_between(m.start(1), m.start(1) + len(piece))
+            score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party_score(ctx, words)
+            cands.append(Candidate(value, words, max(0.0, min(1.0, score)),
+                                   origin="ocr" if words and words[0].conf < 1 else "text"))
+    return rank(cands)

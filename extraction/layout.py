@@ -1,0 +1,150 @@
+"""Where values sit relative to their labels, and which party a page region belongs to.
+
+Invoices print a value right of its label ("Total: 12.00") or under it (a header row of
+labels over a row of values). ``values_near`` finds both; ``party_of`` tells whether a
+line lies in the seller's or the buyer's block, from the nearest block heading above it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+from .document import Document, Word
+from .spans import LineText
+
+
+@dataclass
+class LabelHit:
+    line: LineText
+    words: list[Word]  # the label's words
+    end: int  # character offset in line.text just after the label
+    page: int
+    line_index: int  # index of the line on its page
+
+
+@dataclass
+class ValueHit:
+    label: LabelHit
+    words: list[Word]
+    text: str
+    start: int
+    end: int
+    below: bool  # found on a line under the label rather than right of it
+    distance: float  # vertical distance (page heights) for values below, else horizontal gap
+
+
+class Lines:
+    """Line texts of a document, computed once per document."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.pages: list[list[LineText]] = [[LineText.of(line) for line in page.lines()] for page in doc.pages]
+
+    def __iter__(self) -> Iterator[tuple[int, int, LineText]]:
+        for p, lines in enumerate(self.pages):
+            for i, lt in enumerate(lines):
+                yield p, i, lt
+
+
+def lines_of(doc: Document) -> Lines:
+    cached = doc.attachments.get("_lines")
+    if cached is None:
+        cached = doc.attachments["_lines"] = Lines(doc)
+    return cached
+
+
+def compile_labels(labels: Sequence[str]) -> re.Pattern:
+    """One regex for a list of label phrases; spaces match any spacing, a trailing ':' is optional."""
+    parts = []
+    for label in sorted(labels, key=len, reverse=True):
+        escaped = re.escape(label).replace(r"\ ", r"\s*")
+        parts.append(escaped)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])\s*[:#.]?", re.I)
+
+
+def find_labels(doc: Document, label_rx: re.Pattern) -> list[LabelHit]:
+    hits = []
+    for p, i, lt in lines_of(doc):
+        for m in label_rx.finditer(lt.text):
+            words = lt.words_between(m.start(), m.end())
+            if words:
+                hits.append(LabelHit(lt, words, m.end(), p, i))
+    return hits
+
+
+def values_near(doc: Document, label_rx: re.Pattern, value_rx: re.Pattern,
+                accept: Callable[[re.Match], bool] | None = None, max_below: int = 2) -> list[ValueHit]:
+    """Values matching ``value_rx`` right of a label on its line, or under it (same column)."""
+    out: list[ValueHit] = []
+    lines = lines_of(doc)
+    for hit in find_labels(doc, label_rx):
+        tail = hit.line.text[hit.end:]
+        for m in value_rx.finditer(tail):
+            if accept and not accept(m):
+                continue
+            s, e = (m.span(1) if value_rx.groups and m.group(1) is not None else m.span())
+            words = hit.line.words_between(hit.end + s, hit.end + e)
+            if words:
+                gap = max(0.0, words[0].x0 - hit.words[-1].x1)
+                out.append(ValueHit(hit, words, (m.group(1) if value_rx.groups and m.group(1) else m.group(0)),
+                                    hit.end + s, hit.end + e, False, gap))
+                break  # the first value right of a label is the one it labels
+        x0, x1 = hit.words[0].x0, hit.words[-1].x1
+        page_lines = lines.pages[hit.page]
+        for below in page_lines[hit.line_index + 1: hit.line_index + 1 + max_below]:
+            # the part of the line under the label (overlapping its columns, a bit wider)
+            col = [w for w in below.words if w.x1 > x0 - 0.02 and w.x0 < x1 + 0.12]
+            if not col:
+                continue
+            sub = LineText.of(col)
+            for m in value_rx.finditer(sub.text):
+                if accept and not accept(m):
+                    continue
+                s, e = (m.span(1) if value_rx.groups and m.group(1) is not None else m.span())
+                words = sub.words_between(s, e)
+                if words:
+                    out.append(ValueHit(hit, words, (m.group(1) if value_rx.groups and m.group(1) else m.group(0)),
+                                        s, e, True, words[0].y0 - hit.words[0].y1))
+                    break
+            break  # only the first line under the label that has words in its column
+    return out
+
+
+# Block headings that tell whose data follows (seller vs buyer), in the six languages.
+SELLER_HEADINGS = compile_labels([
+    "seller", "supplier", "vendor", "from", "issued by", "verkäufer", "verkaufer", "lieferant", "rechnungssteller",
+    "absender", "leistungserbringer", "vendeur", "fournisseur", "émetteur", "emetteur", "verkoper", "leverancier",
+    "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente", "payee", "zahlungsempfänger",
+])
+BUYER_HEADINGS = compile_labels([
+    "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
+    "käufer", "kaufer", "kunde", "rechnungsempfänger", "leistungsempfänger", "rechnung an", "empfänger",
+    "lieferanschrift", "acheteur", "facturé à", "facture à", "adresse de facturation", "livré à", "destinataire",
+    "koper", "klant", "factuur aan", "comprador", "cliente", "facturar a", "destinatario", "cessionario",
+    "committente", "debitor", "auftraggeber",
+])
+
+
+def party_of(doc: Document, page: int, line_index: int) -> str | None:
+    """'seller' / 'buyer' for a line under such a heading (nearest heading above wins)."""
+    lines = lines_of(doc).pages[page]
+    for i in range(line_index, max(-1, line_index - 12), -1):
+        text = lines[i].text
+        if len(text) > 60:
+            continue  # headings are short lines
+        head = text[:25]
+        if BUYER_HEADINGS.search(head):
+            return "buyer"
+        if SELLER_HEADINGS.search(head):
+            return "seller"
+    return None
+
+
+def line_position(doc: Document, word: Word) -> tuple[int, int]:
+    """(page, line index) of a word."""
+    lines = lines_of(doc).pages[word.page]
+    for i, lt in enumerate(lines):
+        if word in lt.words:
+            return word.page, i
+    return word.page, 0

@@ -1,0 +1,1 @@
+"""Parsing of printed values: amounts, dates."""

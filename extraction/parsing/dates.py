@@ -1,0 +1,122 @@
+"""Printed dates → ``datetime.date``, numeric or written, in en/fr/de/nl/es/it.
+
+Month names come from Babel's locale data (wide and abbreviated, format and stand-alone),
+so every language Babel knows could be added by listing its locale.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+LOCALES = ("en", "fr", "de", "nl", "es", "it")
+# Locales that write numeric dates month first.
+MONTH_FIRST_LOCALES = {"en_US", "en_PH", "en_CA"}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower().rstrip(".")
+
+
+@lru_cache(maxsize=1)
+def month_names() -> dict[str, int]:
+    from babel import Locale
+
+    names: dict[str, int] = {}
+    for code in LOCALES:
+        loc = Locale.parse(code)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for month, name in loc.months[context][width].items():
+                    folded = _fold(name)
+                    if len(folded) >= 3:
+                        names.setdefault(folded, month)
+    # common printed abbreviations Babel does not list (e.g. "Sept", "Mrz")
+    for extra, month in (("sept", 9), ("mrz", 3), ("mae", 3), ("maerz", 3), ("okt", 10), ("dez", 12),
+                         ("mei", 5), ("mag", 5), ("dic", 12), ("ene", 1), ("gen", 1), ("janv", 1),
+                         ("fevr", 2), ("avr", 4), ("juil", 7), ("aout", 8), ("oct", 10), ("nov", 11),
+                         ("dec", 12), ("febr", 2), ("juni", 6), ("juli", 7)):
+        names.setdefault(extra, month)
+    return names
+
+
+def _month_pattern() -> str:
+    names = sorted(month_names(), key=len, reverse=True)
+    return "|".join(re.escape(n) for n in names)
+
+
+@lru_cache(maxsize=1)
+def patterns() -> list[tuple[re.Pattern, str]]:
+    month = _month_pattern()
+    sep = r"[./\-]"
+    return [
+        (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
+        (re.compile(rf"(?<![\d.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
+        (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I), "dmy_text"),
+        (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I), "mdy_text"),
+    ]
+
+
+def _year(y: str) -> int:
+    n = int(y)
+    return n + 2000 if n < 70 and len(y) == 2 else (n + 1900 if len(y) == 2 else n)
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    if not 1970 <= y <= 2099:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, month_first: bool = False):
+    """Yield (match, date) for each date printed in ``text``."""
+    folded = _fold_keep_length(text)
+    taken: list[tuple[int, int]] = []
+    for rx, kind in patterns():
+        for m in rx.finditer(folded):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            value = _interpret(m, kind, month_first)
+            if value is not None:
+                taken.append(m.span())
+                yield m, value
+
+
+def _interpret(m: re.Match, kind: str, month_first: bool) -> date | None:
+    if kind == "ymd":
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if kind == "numeric":
+        a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
+        if month_first and a <= 12:
+            return _make(y, a, b) or _make(y, b, a)
+        return _make(y, b, a) or _make(y, a, b)
+    if kind == "dmy_text":
+        month = month_names().get(_fold(m.group(2)))
+        return _make(_year(m.group(3)), month, int(m.group(1))) if month else None
+    month = month_names().get(_fold(m.group(1)))
+    return _make(int(m.group(3)), month, int(m.group(2))) if month else None
+
+
+def _fold_keep_length(text: str) -> str:
+    """Lower-case without accents, one character per input character (offsets stay valid)."""
+    out = []
+    for c in text:
+        base = unicodedata.normalize("NFKD", c)
+        base = "".join(x for x in base if not unicodedata.combining(x)) or c
+        out.append(base[0].lower() if len(base[0].lower()) == 1 else c)
+    return "".join(out)
+
+
+def parse_date(text: str, month_first: bool = False) -> date | None:
+    for _m, value in find_dates(text, month_first):
+        return value
+    return None
+
+
+def month_first_for(user_lang: str | None) -> bool:
+    return bool(user_lang) and user_lang.replace("-", "_") in MONTH_FIRST_LOCALES

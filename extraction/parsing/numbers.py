@@ -1,0 +1,83 @@
+"""Printed amounts → floats, in the number formats invoices use.
+
+1,234.56 · 1.234,56 · 1 234,56 · 1'234.56 · 1234 · -12,00 · 12,00- · (12.00) · €12 · 12 EUR
+"""
+from __future__ import annotations
+
+import re
+
+CURRENCY_MARKS = r"(?:€|\$|£|¥|EUR|USD|GBP|CHF|MYR|RM|SGD|JPY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|HUF|Fr\.|CHF)"
+# A number as printed: digits with optional thousands groups and a decimal part.
+AMOUNT = re.compile(
+    r"(?<![\w.,'’/:\-])"
+    r"(?:(?P<neg>[-−–(])\s?)?"
+    rf"(?:{CURRENCY_MARKS}\s?)?"
+    # thousands groups by . , ' or a (narrow) no-break space; a plain space only before a
+    # decimal comma (1 234,56), where it cannot be a quantity followed by a price
+    r"(?P<num>\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d{1,3}(?: \d{3})+,\d{2}|\d+(?:[.,]\d{1,2})?)"
+    rf"(?:\s?{CURRENCY_MARKS})?"
+    r"(?P<trail>-)?"
+    r"(?![\w'’%]|[.,/:\-]\d|\s?%)"
+)
+
+
+def parse_number(text: str) -> float | None:
+    """The value of one printed number (no currency), or None."""
+    s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    neg = s.startswith(("-", "−", "–", "(")) or s.endswith("-")
+    s = s.strip("-−–()+ ")
+    if not s or not re.fullmatch(r"[\d.,' ’]+", s) or not s[0].isdigit():
+        return None
+    s = s.replace(" ", "").replace("'", "").replace("’", "")
+    last_dot, last_comma = s.rfind("."), s.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal = "." if last_dot > last_comma else ","
+    elif last_dot >= 0 or last_comma >= 0:
+        sep = "." if last_dot >= 0 else ","
+        head, _, tail = s.rpartition(sep)
+        # one separator followed by exactly three digits is a thousands separator (1.234 / 1,234),
+        # unless it appears more than once or the head is 0 (0,125)
+        if len(tail) == 3 and s.count(sep) >= 1 and head not in ("0", "") and not (s.count(sep) == 1 and len(tail) != 3):
+            decimal = None
+        else:
+            decimal = sep if s.count(sep) == 1 else None
+    else:
+        decimal = None
+    if decimal:
+        integer, _, frac = s.rpartition(decimal)
+        integer = integer.replace(".", "").replace(",", "")
+        if not integer.isdigit() or not frac.isdigit():
+            return None
+        value = float(f"{integer}.{frac}")
+    else:
+        digits = s.replace(".", "").replace(",", "")
+        if not digits.isdigit():
+            return None
+        value = float(digits)
+    return -value if neg else value
+
+
+def find_amounts(text: str):
+    """Yield (match, value, has_decimals) for every amount printed in ``text``."""
+    for m in AMOUNT.finditer(text):
+        raw = m.group("num")
+        value = parse_number(raw)
+        if value is None:
+            continue
+        if m.group("neg") in ("-", "−", "–", "(") or m.group("trail"):
+            value = -value
+        has_decimals = bool(re.search(r"[.,]\d{1,2}$", raw))
+        yield m, value, has_decimals
+
+
+def parse_amount(text: str) -> float | None:
+    """The single amount ``text`` consists of (currency marks allowed), or None."""
+    found = list(find_amounts(text))
+    if len(found) != 1:
+        return None
+    return found[0][1]
+
+
+def parse_percent(text: str) -> float | None:
+    m = re.fullmatch(r"\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%\s*", text)
+    return float(m.group(1).replace(",", ".")) if m else None
