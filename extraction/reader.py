@@ -166,7 +166,7 @@ def _pdf_attachments(pdf) -> dict[str, bytes]:
 def _text_layer_page(ppage, index: int) -> Page:
     width, height = float(ppage.width), float(ppage.height)
     try:
-        raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+        raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=3)
     except Exception:  # a broken content stream: treat as empty, OCR will take over
         _logger.debug("cannot read text layer of page %s", index, exc_info=True)
         raw = []

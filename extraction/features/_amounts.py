@@ -16,15 +16,19 @@ from ..layout import compile_labels, find_labels, lines_of
 from ..parsing.numbers import find_amounts
 from ..spans import LineText
 
+# What is still to pay after prepayments: the total unless the page says otherwise.
+AMOUNT_DUE = compile_labels([
+    "total due", "amount due", "balance due", "total to pay", "total payable", "amount payable", "zu zahlen",
+    "zahlbetrag", "zahlungsbetrag", "net à payer", "net a payer", "total à payer", "montant à payer",
+    "te betalen", "total a pagar", "totale da pagare", "restbetrag", "offener betrag",
+])
 TOTAL_STRONG = compile_labels([
-    "grand total", "total due", "amount due", "balance due", "total amount", "invoice total", "total to pay",
-    "total payable", "amount payable", "total incl", "total including", "total inc", "rounded total",
+    "grand total", "total amount", "invoice total", "total incl", "total including", "total inc", "rounded total",
     "total (rm)", "total rm", "total amount (rm)", "nett total", "net total (rm)", "total sales", "total inclusive",
-    "gesamtbetrag", "rechnungsbetrag", "bruttobetrag", "gesamtsumme", "endbetrag", "zu zahlen", "zahlbetrag",
-    "summe brutto", "gesamt brutto", "brutto gesamt", "rechnungssumme", "zahlungsbetrag", "total brutto",
-    "total ttc", "montant ttc", "net à payer", "net a payer", "total à payer", "montant total", "montant à payer",
-    "totaal", "te betalen", "totaalbedrag", "totaal incl", "importe total", "total a pagar", "total factura",
-    "totale", "totale fattura", "totale documento", "importo totale", "totale da pagare",
+    "gesamtbetrag", "rechnungsbetrag", "bruttobetrag", "gesamtsumme", "endbetrag", "bruttosumme",
+    "summe brutto", "gesamt brutto", "brutto gesamt", "rechnungssumme", "total brutto", "rechnungsendbetrag",
+    "total ttc", "montant ttc", "montant total", "totaal", "totaalbedrag", "totaal incl", "importe total",
+    "total factura", "totale", "totale fattura", "totale documento", "importo totale",
 ])
 TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"])
 SUBTOTAL = compile_labels([
@@ -32,11 +36,13 @@ SUBTOTAL = compile_labels([
     "total before tax", "untaxed amount", "amount excl", "total (excl", "total ht", "montant ht", "total hors taxes",
     "sous-total", "sous total", "base ht", "nettobetrag", "summe netto", "gesamt netto", "netto gesamt",
     "nettosumme", "zwischensumme", "warenwert", "rechnungsbetrag netto", "netto", "total netto", "nettowert",
+    "rechnungssumme ohne ust", "summe ohne ust", "betrag ohne ust", "gesamt ohne mwst", "summe ohne mwst",
+    "positionssumme", "total hors taxe", "montant hors taxes", "total excl. vat", "total excl. tax",
     "basisbetrag", "steuerbasis", "summe positionen", "gesamtsumme netto", "subtotaal", "totaal excl",
     "netto bedrag", "base imponible", "subtotal sin iva", "imponibile", "totale imponibile", "imponibile totale",
 ])
 TAX = compile_labels([
-    "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
+    "total taxes", "taxes", "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
     "service tax", "mwst", "mwst.", "ust", "ust.", "umsatzsteuer", "mehrwertsteuer", "steuerbetrag",
     "summe ust", "ust. gesamt", "ust gesamt", "gesamt ust", "mwst. gesamt", "summe mwst", "steuer",
     "tva", "total tva", "montant tva", "montant de la tva", "btw", "btw bedrag", "totaal btw", "iva",
@@ -48,7 +54,15 @@ NOT_TOTAL = compile_labels([
     "total qty", "total quantity", "total items", "total item", "qty total", "total discount", "total savings",
     "total gst", "total tax", "total vat", "total tva", "total excl", "total ht", "total net", "total before",
     "total weight", "total pages", "cash", "change", "tendered", "paid", "payment", "rounding", "round adj",
+    "zuschläge", "abschläge", "zuschlag", "abschlag", "charges", "allowances", "rabatt", "discount", "remise",
+    "anzahlung", "anzahlungen", "prepaid", "prepayment", "acompte", "skonto", "escompte",
 ])
+
+
+# A line naming a subtotal, a tax or a charge does not give the total, whatever else it says.
+# (A tax word heading the line names the tax; after "Total incl." it does not.)
+TAX_HEAD = re.compile(r"^\W*(?:" + TAX.pattern + ")", re.I)
+NOT_TOTAL_LINE = re.compile("|".join(f"(?:{p})" for p in (NOT_TOTAL.pattern, SUBTOTAL.pattern, TAX_HEAD.pattern)), re.I)
 
 
 @dataclass
@@ -80,7 +94,7 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
     for hit in find_labels(doc, label_rx):
         text = hit.line.text
         label_start = text.find(hit.words[0].text)
-        if exclude is not None and exclude.search(text[max(0, label_start):hit.end + 12]):
+        if exclude is not None and exclude.search(text[: hit.end + 12]):
             continue
         if label_rx is TAX and TAX_ID_AFTER.match(text[hit.end:]):
             continue
@@ -103,7 +117,9 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
 
 
 def _candidates(hits: list[AmountHit], base: float) -> list[Candidate]:
-    return [Candidate(content=round(h.value, 2), words=h.words, score=base * h.label_strength + 0.15 * h.position,
+    # A credit note prints its amounts negative; Odoo's refunds take them positive (the move
+    # type carries the sign), as e-invoice XML does.
+    return [Candidate(content=round(abs(h.value), 2), words=h.words, score=base * h.label_strength + 0.15 * h.position,
                       origin=_origin(h.words)) for h in hits]
 
 
@@ -129,14 +145,15 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     cached = ctx.cache.get("totals")
     if cached is not None:
         return cached
-    strong = labelled_amounts(ctx, TOTAL_STRONG, 1.0)
-    plain = labelled_amounts(ctx, TOTAL_PLAIN, 0.7, exclude=NOT_TOTAL)
-    subs = labelled_amounts(ctx, SUBTOTAL, 0.9)
+    strong = labelled_amounts(ctx, TOTAL_STRONG, 1.0, exclude=NOT_TOTAL_LINE)
+    due = labelled_amounts(ctx, AMOUNT_DUE, 0.8, exclude=NOT_TOTAL_LINE)
+    plain = labelled_amounts(ctx, TOTAL_PLAIN, 0.7, exclude=NOT_TOTAL_LINE)
+    subs = labelled_amounts(ctx, SUBTOTAL, 0.9, exclude=NOT_TOTAL)
     taxes = labelled_amounts(ctx, TAX, 0.8)
     sub_values = {round(h.value, 2) for h in subs}
-    total_c = _candidates(strong + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
+    total_c = _candidates(strong + due + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
     sub_c = _candidates(subs, 0.6)
-    tax_c = [c for c in _candidates(taxes, 0.5) if c.content >= 0 or any(t.content < 0 for t in total_c)]
+    tax_c = _candidates(taxes, 0.5)
     if not total_c:
         # no label: the largest amount printed low on the page is the usual total
         everything = _all_amounts(ctx)
@@ -162,8 +179,6 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
         counts[t.content] = counts.get(t.content, 0) + 1
     for t in total_c:
         t.score += 0.05 * min(counts[t.content] - 1, 3)
-        if t.content <= 0 and any(o.content > 0 for o in total_c):
-            t.score -= 0.3
     # a total is never smaller than the subtotal it includes (credit notes aside)
     result = {"total": rank(total_c), "subtotal": rank(sub_c), "total_tax_amount": rank(tax_c)}
     for key in result:

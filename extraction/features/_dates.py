@@ -45,6 +45,10 @@ def date_hits(ctx: Context) -> list[DateHit]:
     return hits
 
 
+# "Rechnung Nr. 1 vom 03.10.2018", "Facture 12 du 16/11/2017": weak alone, strong beside a number label.
+LINKING_WORDS = compile_labels(["vom", "von", "du", "le", "of", "del", "dd", "d.d."])
+
+
 def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> float:
     """+ for a label of the wanted kind right before (or above) the date, − for another kind."""
     tail = hit.before[-40:]
@@ -67,8 +71,8 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
 
 ISSUE_LABELS = compile_labels([
     "invoice date", "date of invoice", "issue date", "date of issue", "issued on", "invoice dated", "dated",
-    "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum", "vom", "von",
-    "date de facture", "date de facturation", "date facture", "date d'émission", "du", "le", "factuurdatum",
+    "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum",
+    "date de facture", "date de facturation", "date facture", "date d'émission", "factuurdatum",
     "fecha", "fecha de factura", "fecha factura", "fecha de emisión", "data", "data fattura",
     "data documento", "data emissione",
 ])

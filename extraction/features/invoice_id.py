@@ -5,7 +5,7 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import compile_labels, values_near
+from ..layout import compile_labels, line_position, party_of, values_near
 from ..parsing.dates import find_dates
 
 STRONG = compile_labels([
@@ -17,6 +17,8 @@ STRONG = compile_labels([
     "n° facture", "avoir n°", "numéro d'avoir", "factuurnummer", "factuur nr", "factuurnr", "creditnota nr",
     "número de factura", "numero de factura", "factura nº", "factura n°", "nº factura", "n.º factura",
     "fattura n", "fattura n.", "numero fattura", "n. fattura", "nr. fattura", "numero documento",
+    "handelsrechnung nr", "rechnung no", "gutschrift no", "facture numéro", "avoir no", "factura no",
+    "credit note #", "tax invoice no", "tax invoice #", "invoice no.", "bill #",
 ])
 WEAK = compile_labels([
     "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",
@@ -47,6 +49,13 @@ def find(ctx: Context) -> list[Candidate]:
             if rx is WEAK and NOT_ID_CONTEXT.search(label_text):
                 continue
             value = hit.text.strip(".-/")
+            line_text = hit.label.line.text if not hit.below else ""
+            if line_text and hit.start > 0 and line_text[hit.start - 1] == "(":
+                continue  # "(380)": a code in parentheses qualifies the label, it is not the number
+            if rx is WEAK:
+                page, index = line_position(ctx.doc, hit.label.words[0])
+                if party_of(ctx.doc, page, index) is not None:
+                    continue  # "Nummer: 4711" inside a seller or buyer block is a party's number
             score = base - (0.1 if hit.below else 0.0) - min(0.2, hit.distance)
             position = hit.words[0].page + hit.words[0].cy
             score += 0.1 * max(0.0, 1 - position)  # the number heads the document

@@ -9,11 +9,12 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import compile_labels, lines_of, values_near
 
+# Only labels that name the payment's reference: "Your reference" is the buyer's order.
 LABELS = compile_labels([
-    "payment reference", "payment ref", "reference", "remittance", "please quote", "communication",
-    "verwendungszweck", "zahlungsreferenz", "referenz", "bitte angeben", "référence de paiement",
-    "référence", "communication structurée", "betalingskenmerk", "mededeling", "kenmerk", "referencia de pago",
-    "concepto", "causale", "riferimento pagamento",
+    "payment reference", "payment ref", "remittance reference", "remittance", "please quote", "communication",
+    "verwendungszweck", "zahlungsreferenz", "bitte angeben", "référence de paiement", "référence du paiement",
+    "référence de virement", "communication structurée", "betalingskenmerk", "mededeling", "betalingsreferentie",
+    "referencia de pago", "concepto de pago", "causale", "causale di pagamento", "riferimento pagamento",
 ])
 VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.+\-]*\d[A-Za-z0-9/_.+\-]*)")
 BELGIAN = re.compile(r"(\+\+\+\s?\d{3}\s?/\s?\d{4}\s?/\s?\d{5}\s?\+\+\+|\*\*\*\d{3}/\d{4}/\d{5}\*\*\*)")
@@ -33,10 +34,13 @@ def find(ctx: Context) -> list[Candidate]:
                 if iso11649.is_valid(raw[:end]):
                     cands.append(Candidate(iso11649.compact(raw[:end]), lt.words_between(m.start(), m.start() + end), 0.85))
                     break
-    # "quote the invoice number": a labelled reference equal to the invoice number is very likely
     invoice = ctx.selected("invoice_id")
     if invoice is not None:
         for c in cands:
             if c.content == invoice.content:
                 c.score += 0.1
+        if not cands and ctx.options.document_type == "invoice":
+            # Without a reference of its own, a transfer quotes the invoice number: the
+            # convention of bank transfers and of Odoo's own payment references.
+            cands.append(Candidate(invoice.content, invoice.words, 0.3 * invoice.score, origin=invoice.origin))
     return rank(cands)
