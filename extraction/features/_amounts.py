@@ -20,7 +20,8 @@ from ..spans import LineText
 AMOUNT_DUE = compile_labels([
     "total due", "amount due", "balance due", "total to pay", "total payable", "amount payable", "zu zahlen",
     "zahlbetrag", "zahlungsbetrag", "net à payer", "net a payer", "total à payer", "montant à payer",
-    "te betalen", "total a pagar", "totale da pagare", "restbetrag", "offener betrag",
+    "te betalen", "total a pagar", "totale da pagare", "restbetrag", "offener betrag", "due payable",
+    "payable", "amount to pay", "à payer", "a pagar", "da pagare",
 ])
 TOTAL_STRONG = compile_labels([
     "grand total", "total amount", "invoice total", "total incl", "total including", "total inc", "rounded total",
@@ -50,6 +51,12 @@ TAX = compile_labels([
 ])
 # What follows a tax word when the line gives a tax *id*, not an amount.
 TAX_ID_AFTER = re.compile(r"^\s*[-.]?\s*(?:id|nr|no|n°|number|nummer|reg|identification|intracom|code|#)", re.I)
+# Charges, discounts and prepayments: amounts on the way to a total, never the total or subtotal.
+CHARGES = compile_labels([
+    "zuschläge", "abschläge", "zuschlag", "abschlag", "charges", "allowances", "rabatt", "discount", "remise",
+    "anzahlung", "anzahlungen", "prepaid", "prepayment", "acompte", "skonto", "escompte", "total qty",
+    "total quantity", "total items", "qty",
+])
 NOT_TOTAL = compile_labels([
     "total qty", "total quantity", "total items", "total item", "qty total", "total discount", "total savings",
     "total gst", "total tax", "total vat", "total tva", "total excl", "total ht", "total net", "total before",
@@ -99,8 +106,8 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
         if label_rx is TAX and TAX_ID_AFTER.match(text[hit.end:]):
             continue
         found = _amount_after(hit.line, hit.end)
-        if found is None:
-            # a header row of labels with the amounts under them
+        if found is None and len(hit.line.words) <= 4:
+            # a label standing alone, its amount under it (not a table's header row)
             page_lines = lines.pages[hit.page]
             if hit.line_index + 1 < len(page_lines):
                 below = page_lines[hit.line_index + 1]
@@ -148,7 +155,7 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     strong = labelled_amounts(ctx, TOTAL_STRONG, 1.0, exclude=NOT_TOTAL_LINE)
     due = labelled_amounts(ctx, AMOUNT_DUE, 0.8, exclude=NOT_TOTAL_LINE)
     plain = labelled_amounts(ctx, TOTAL_PLAIN, 0.7, exclude=NOT_TOTAL_LINE)
-    subs = labelled_amounts(ctx, SUBTOTAL, 0.9, exclude=NOT_TOTAL)
+    subs = labelled_amounts(ctx, SUBTOTAL, 0.9, exclude=CHARGES)
     taxes = labelled_amounts(ctx, TAX, 0.8)
     sub_values = {round(h.value, 2) for h in subs}
     total_c = _candidates(strong + due + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
