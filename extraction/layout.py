@@ -115,7 +115,7 @@ def values_near(doc: Document, label_rx: re.Pattern, value_rx: re.Pattern,
 SELLER_HEADINGS = compile_labels([
     "seller", "supplier", "vendor", "from", "issued by", "verkäufer", "verkaufer", "lieferant", "rechnungssteller",
     "absender", "leistungserbringer", "vendeur", "fournisseur", "émetteur", "emetteur", "verkoper", "leverancier",
-    "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente", "payee", "zahlungsempfänger",
+    "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente",
 ])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
@@ -126,6 +126,17 @@ BUYER_HEADINGS = compile_labels([
 ])
 
 
+def is_heading(text: str, headings: re.Pattern) -> re.Match | None:
+    """A block heading starts its line ("Käufer:", "Bill to") and the line is short."""
+    if len(text) > 60:
+        return None
+    stripped = text.lstrip(" \t-•*")
+    m = headings.match(stripped)
+    if m and stripped[m.end():m.end() + 1] in ("-", "/") and not stripped[m.end() - 1:m.end()].isspace():
+        return None  # "Verkäufer-IBAN": a field of the block, not its heading
+    return m
+
+
 def party_of(doc: Document, page: int, line_index: int) -> str | None:
     """'seller' / 'buyer' for a line under such a heading (nearest heading above wins)."""
     lines = lines_of(doc).pages[page]
@@ -133,10 +144,9 @@ def party_of(doc: Document, page: int, line_index: int) -> str | None:
         text = lines[i].text
         if len(text) > 60:
             continue  # headings are short lines
-        head = text[:25]
-        if BUYER_HEADINGS.search(head):
+        if is_heading(text, BUYER_HEADINGS):
             return "buyer"
-        if SELLER_HEADINGS.search(head):
+        if is_heading(text, SELLER_HEADINGS):
             return "seller"
     return None
 

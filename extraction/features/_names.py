@@ -5,7 +5,7 @@ import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, lines_of, party_of
+from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, is_heading, lines_of, party_of
 from ..spans import LineText
 
 LEGAL_FORMS = re.compile(
@@ -19,7 +19,10 @@ NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison so
 TITLE_WORDS = re.compile(r"^(invoice|rechnung|facture|factuur|factura|fattura|receipt|quittung|bon|"
                          r"gutschrift|avoir|credit note|tax invoice|handelsrechnung|proforma|page|seite)\b", re.I)
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
-NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|tel|fax|phone|iban|bic|e-mail|email", re.I)
+NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\b(?:tel|fax|phone|iban|bic|e-mail|email|order|bestell|"
+                        r"commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite)\b", re.I)
+# "Kontoname : X", "Nummer : 4711": a labelled field, not a name line
+FIELD_LINE = re.compile(r"^[\w .\-/()]{2,30}\s?:\s*\S")
 
 
 def clean_name(text: str) -> str:
@@ -49,15 +52,19 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
     out = []
     for p, lines in enumerate(lines_of(ctx.doc).pages):
         for i, lt in enumerate(lines):
-            m = heading.search(lt.text[:30])
-            if not m or len(lt.text) > 60:
+            m = is_heading(lt.text, heading)
+            if not m:
                 continue
-            rest = clean_name(lt.text[m.end():])
-            if rest and not NOT_A_NAME.search(rest) and len(rest) > 2:
+            offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
+            rest = clean_name(lt.text[offset + m.end():])
+            if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
+                    and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
                 continue
             for j in range(i + 1, min(i + 5, len(lines))):
                 below = lines[j]
+                if below.words[0].y0 - lt.words[-1].y1 > 0.06:
+                    break  # too far below to belong to the block
                 label = NAME_LABEL.match(below.text)
                 if label:
                     value = clean_name(below.text[label.end():])
@@ -65,7 +72,7 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                         out.append(Candidate(value, below.words_between(label.end(), len(below.text)), 0.85))
                         break
                     continue
-                if NOT_A_NAME.search(below.text) or len(below.text) < 3:
+                if NOT_A_NAME.search(below.text) or len(below.text) < 3 or FIELD_LINE.match(below.text):
                     continue
                 seg = segment_with(below, re.compile(r".+")) if SEPARATORS.search(below.text) else None
                 text, words = seg if seg else (clean_name(below.text), list(below.words))
@@ -138,4 +145,29 @@ def receipt_header(ctx: Context) -> list[Candidate]:
             text, words = clean_name(lt.text + " " + nxt.text), list(lt.words) + list(nxt.words)
             legal = True
         out.append(Candidate(text, words, (0.7 if legal else 0.45) - 0.08 * k))
+    return out
+
+
+# A window envelope's sender line: "Acme GmbH ● Street 1 ● 12345 Town" printed small above
+# the recipient's address (DIN 5008 and its French and Dutch equivalents).
+SENDER_LINE = re.compile(r"\S.*\s[●•·|]\s.*\b\d{4,5}\b")
+
+
+def window_recipient(ctx: Context) -> list[Candidate]:
+    out = []
+    for p, lines in enumerate(lines_of(ctx.doc).pages):
+        for i, lt in enumerate(lines):
+            if not SENDER_LINE.search(lt.text):
+                continue
+            x0, x1 = lt.words[0].x0, lt.words[-1].x1
+            for below in lines[i + 1: i + 3]:
+                col = [w for w in below.words if w.x0 >= x0 - 0.1 and w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
+                if not col:
+                    continue
+                sub = LineText.of(col)
+                cut = SEPARATORS.search(sub.text)
+                text = clean_name(sub.text[: cut.start()] if cut else sub.text)
+                if text and not NOT_A_NAME.search(text) and re.search(r"[A-Za-z]{2}", text):
+                    out.append(Candidate(text, sub.words_between(0, len(text)), 0.65))
+                break
     return out
