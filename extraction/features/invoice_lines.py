@@ -73,10 +73,18 @@ def header_columns(lt: LineText) -> list[Column] | None:
     return None
 
 
-def _cell(word_list, kind: str):
-    text = " ".join(w.text for w in word_list)
-    value = parse_number(text.rstrip("%").strip())
-    return value
+def _cell(words, column: Column):
+    """The number of one cell: words printed close together form one number ("1 234,56");
+    of several numbers the one nearest the column's header is the cell's."""
+    groups: list[list] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        if groups and w.x0 - groups[-1][-1].x1 < 0.006:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    best = min(groups, key=lambda g: abs((g[0].x0 + g[-1].x1) / 2 - column.cx))
+    value = parse_number(" ".join(w.text for w in best).rstrip("%").strip())
+    return value, best
 
 
 def _attribute(value, words, score=0.6) -> dict:
@@ -94,11 +102,14 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
         # a leading position number ("1", "10.") is not part of the description
         while text_words and re.fullmatch(r"\d{1,3}\.?", text_words[0].text) and len(text_words) > 1:
             text_words = text_words[1:]
-        cells: dict[str, list] = {}
+        by_column: dict[str, list] = {}
         for w in numbers:
             col = min(numeric_cols, key=lambda c: min(abs(w.x1 - c.x1), abs(w.cx - c.cx)))
-            cells.setdefault(col.kind, []).append(w)
-        values = {kind: _cell(ws, kind) for kind, ws in cells.items()}
+            by_column.setdefault(col.kind, []).append(w)
+        columns_by_kind = {c.kind: c for c in numeric_cols}
+        cells, values = {}, {}
+        for kind, ws in by_column.items():
+            values[kind], cells[kind] = _cell(ws, columns_by_kind[kind])
         if pending is not None and not text_words and list(values) == ["subtotal"]:
             # the amount of the row above, printed on a line of its own
             pending["subtotal"] = _attribute(round(values["subtotal"], 2), cells["subtotal"])

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
+from stdnum import iban as std_iban
 from stdnum.eu import vat as eu_vat
 
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import compile_labels, lines_of
 from ._parties import compact, is_users_own, party_score
+from .iban import IBAN_RX
 
 PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "ES", "FI", "FR", "HR", "HU", "IE",
             "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB", "CH", "CHE", "NO")
@@ -47,15 +49,25 @@ def _validate(candidate: str) -> str | None:
         return None
 
 
+def _word_ends(text: str, start: int, end: int) -> list[int]:
+    """Offsets in (start, end] where a word ends: a VAT id is cut between words, never inside one."""
+    return [i for i in range(end, start, -1) if i == len(text) or not text[i].isalnum() or not text[i - 1].isalnum()]
+
+
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for _p, _i, lt in lines_of(ctx.doc):
+        upper = lt.text.upper()
         labelled = bool(LABELS.search(lt.text))
-        for m in VAT_RX.finditer(lt.text.upper()):
-            raw = m.group(1)
-            # trim trailing words that are not part of the number (the regex allows spaces)
-            for end in range(len(raw), 7, -1):
-                piece = raw[:end].rstrip(" .-")
+        ibans = [m.span(1) for m in IBAN_RX.finditer(upper) if std_iban.is_valid(m.group(1))]
+        for m in VAT_RX.finditer(upper):
+            if any(s <= m.start(1) < e for s, e in ibans):
+                continue  # the start of an IBAN, whose digits can pass a VAT checksum by chance
+            valid = None
+            for end in _word_ends(upper, m.start(1) + 7, m.end(1)):
+                piece = upper[m.start(1):end].rstrip(" .-")
+                if end < len(upper) and upper[end:end + 2].strip()[:1].isdigit():
+                    continue  # more digits follow: a longer number, not this VAT id
                 valid = _validate(piece)
                 shape_ok = re.fullmatch(r"[A-Z]{2,3}[0-9A-Z]{8,13}", compact(piece)) is not None
                 if valid or (labelled and shape_ok and sum(ch.isdigit() for ch in piece) >= 7):
@@ -66,6 +78,8 @@ def find(ctx: Context) -> list[Candidate]:
             if is_users_own(ctx, value):
                 continue
             words = lt.words_between(m.start(1), m.start(1) + len(piece))
+            # a printed id after a VAT label counts even when its checksum fails (sample data
+            # does that), but ranks below every checked one
             score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party_score(ctx, words)
             cands.append(Candidate(value, words, max(0.0, min(1.0, score)),
                                    origin="ocr" if words and words[0].conf < 1 else "text"))

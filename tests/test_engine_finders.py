@@ -1,0 +1,149 @@
+"""Each feature finder on small documents built from words (tests/engine_helpers.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine_helpers import doc_of, run, selected
+
+GERMAN_BILL = [
+    (0.05, "Lieferant GmbH", 0.05), (0.07, "Lieferantenstraße 20, 80333 München", 0.05),
+    (0.09, "USt-IdNr.: DE136695976", 0.05),
+    (0.15, "Rechnung an:", 0.55), (0.17, "Kunden AG", 0.55), (0.19, "USt-IdNr.: DE123456789", 0.55),
+    (0.30, "Rechnung Nr. RE-2024/117 vom 03.10.2024", 0.05),
+    (0.32, "Lieferdatum: 01.10.2024", 0.05),
+    (0.40, [(0.05, "Pos"), (0.1, "Beschreibung"), (0.5, "Menge"), (0.62, "Einzelpreis"), (0.8, "Betrag")]),
+    (0.42, [(0.05, "1"), (0.1, "Beratung"), (0.52, "10"), (0.64, "95,00"), (0.8, "950,00")]),
+    (0.44, [(0.05, "2"), (0.1, "Reisekosten"), (0.52, "1"), (0.64, "50,00"), (0.81, "50,00")]),
+    (0.52, "Nettobetrag 1.000,00 €", 0.55), (0.54, "MwSt. 19% 190,00 €", 0.55),
+    (0.56, "Gesamtbetrag 1.190,00 €", 0.55),
+    (0.62, "Zahlbar innerhalb 14 Tagen netto.", 0.05),
+    (0.90, "IBAN: DE88 2008 0000 0970 3757 00 BIC: COBADEFFXXX", 0.05),
+    (0.92, "info@lieferant.example www.lieferant.example", 0.05),
+]
+
+
+@pytest.fixture(scope="module")
+def german():
+    return run(doc_of(GERMAN_BILL), "invoice_lines")
+
+
+def test_amounts_agree(german):
+    assert selected(german, "total") == pytest.approx(1190.0)
+    assert selected(german, "subtotal") == pytest.approx(1000.0)
+    assert selected(german, "total_tax_amount") == pytest.approx(190.0)
+    assert [c.content for c in german.found["global_taxes"] if c.selected] == [19.0]
+    assert selected(german, "currency") == "EUR"
+
+
+def test_issue_and_due_dates(german):
+    assert selected(german, "date") == "2024-10-03"  # not the delivery date
+    assert selected(german, "due_date") == "2024-10-17"  # date + "14 Tagen"
+
+
+def test_identifiers(german):
+    assert selected(german, "invoice_id") == "RE-2024/117"
+    assert selected(german, "VAT_Number") == "DE136695976"  # the seller's, not the buyer's
+    assert selected(german, "iban") == "DE88200800000970375700"
+    swift = json.loads(selected(german, "SWIFT_code"))
+    assert swift["bic"] == "COBADEFFXXX" and swift["verified_bic"] is True and swift["country_code"] == "DE"
+    assert swift["name"]  # the registry knows the bank
+    assert selected(german, "email") == "info@lieferant.example"
+    assert selected(german, "website") == "www.lieferant.example"
+    assert selected(german, "country") == "DE"
+
+
+def test_parties(german):
+    assert selected(german, "supplier") == "Lieferant GmbH"
+    assert selected(german, "client") == "Kunden AG"
+
+
+def test_lines(german):
+    lines = german.found["invoice_lines"]
+    plain = [{k: v["selected_value"]["content"] for k, v in c.content.items() if "selected_value" in v}
+             for c in lines]
+    assert plain == [
+        {"description": "Beratung", "quantity": 10.0, "unit_price": 95.0, "subtotal": 950.0},
+        {"description": "Reisekosten", "quantity": 1.0, "unit_price": 50.0, "subtotal": 50.0},
+    ]
+    assert all(c.score > 0.8 for c in lines)  # quantity × price = amount confirms them
+
+
+def test_candidates_carry_the_words_they_came_from(german):
+    total = german.found["total"][0]
+    assert [w.text for w in total.words] == ["1.190,00"]
+    cx, cy, w, h, angle = total.coords()
+    assert 0.55 < cx < 0.9 and 0.55 < cy < 0.58 and w > 0 and h > 0
+
+
+def test_perspective_supplier_wants_the_customers_vat():
+    ctx = run(doc_of(GERMAN_BILL), "VAT_Number", perspective="supplier")
+    assert selected(ctx, "VAT_Number") == "DE123456789"
+
+
+def test_users_own_vat_is_never_returned():
+    ctx = run(doc_of(GERMAN_BILL), "VAT_Number", user_company_vat="DE 136 695 976")
+    assert selected(ctx, "VAT_Number") == "DE123456789"
+
+
+def test_invalid_checksums_are_not_ibans_or_vats():
+    ctx = run(doc_of([(0.1, "IBAN DE89 3704 0044 0532 0130 01"), (0.2, "VAT DE999999999 Total 10.00 EUR")]),
+              "iban")
+    assert selected(ctx, "iban") is None
+    # a labelled id with a failing checksum is what the page says: kept, but ranked low
+    vat = ctx.found["VAT_Number"][0]
+    assert vat.content == "DE999999999" and vat.score < 0.5
+
+
+FRENCH_CREDIT_NOTE = [
+    (0.05, "Au bon moulin SARL - 12 chemin de l'olive - 84340 Malaucène"),
+    (0.07, "TVA : FR11999999998"),
+    (0.12, "Avoir AV-2024-0005"),
+    (0.15, "Date de facture 16/11/2024"), (0.17, "Date d'échéance 16/12/2024"),
+    (0.20, "Votre référence PO445"),
+    (0.50, "Total HT -218,48 €", 0.6), (0.52, "Total TVA -14,99 €", 0.6), (0.54, "Total TTC -233,47 €", 0.6),
+]
+
+
+def test_french_credit_note_amounts_are_positive():
+    ctx = run(doc_of(FRENCH_CREDIT_NOTE), "payment_ref")
+    assert selected(ctx, "total") == pytest.approx(233.47)
+    assert selected(ctx, "subtotal") == pytest.approx(218.48)
+    assert selected(ctx, "total_tax_amount") == pytest.approx(14.99)
+    assert selected(ctx, "date") == "2024-11-16"
+    assert selected(ctx, "due_date") == "2024-12-16"
+    assert selected(ctx, "invoice_id") == "AV-2024-0005"
+    assert selected(ctx, "VAT_Number") == "FR11999999998"
+    assert selected(ctx, "supplier") == "Au bon moulin SARL"
+    assert selected(ctx, "payment_ref") != "PO445"  # "your reference" is the buyer's order
+
+
+def test_purchase_order_uses_the_callers_regex():
+    ctx = run(doc_of([(0.1, "Invoice 12 for order PO-77731 and PO-77732")]), "purchase_order",
+              purchase_order_regex=r"PO-\d{5}")
+    assert {c.content for c in ctx.found["purchase_order"] if c.selected} == {"PO-77731", "PO-77732"}
+
+
+RECEIPT = [
+    (0.03, "KEDAI BUKU ABC SDN BHD"), (0.05, "(123456-X)"), (0.07, "NO 3, JALAN 1, 81100 JOHOR BAHRU"),
+    (0.12, "Receipt No: CS00012345"), (0.14, "Date: 25/12/2018 10:30"),
+    (0.20, "PEN BLUE 2 2.50 5.00"), (0.22, "BOOK A4 1 4.00 4.00"),
+    (0.30, "TOTAL QTY 3"), (0.32, "TOTAL (RM) 9.00"), (0.34, "CASH 10.00"), (0.36, "CHANGE 1.00"),
+]
+
+
+def test_receipt_expense_fields():
+    ctx = run(doc_of(RECEIPT), "bill_reference", document_type="expense")
+    assert selected(ctx, "total") == pytest.approx(9.0)
+    assert selected(ctx, "date") == "2018-12-25"
+    assert selected(ctx, "currency") == "MYR"
+    assert selected(ctx, "supplier") == "KEDAI BUKU ABC SDN BHD"
+    assert selected(ctx, "bill_reference") == "CS00012345"
+    assert selected(ctx, "description") == "KEDAI BUKU ABC SDN BHD"
+
+
+def test_nothing_found_is_nothing_returned():
+    ctx = run(doc_of([(0.1, "Hello world")]), "invoice_lines")
+    for feature in ("total", "date", "invoice_id", "VAT_Number", "iban", "invoice_lines"):
+        assert not ctx.found[feature]
