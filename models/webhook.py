@@ -27,16 +27,15 @@ TIMEOUT = float(os.environ.get("INVOICE_EXTRACT_WEBHOOK_TIMEOUT", 5))
 RETRIES = int(os.environ.get("INVOICE_EXTRACT_WEBHOOK_RETRIES", 3))
 
 
-def notify(url: str, payload: dict | None = None, retries: int = RETRIES, timeout: float = TIMEOUT,
+def notify(url: str, retries: int = RETRIES, timeout: float = TIMEOUT,
            backoff: float = 0.5) -> bool:
-    """POST ``payload`` as JSON to ``url``; True once a listener answered 2xx.
+    """POST to ``url`` with an empty body, as Odoo documents it; True once a listener answered 2xx.
 
-    Odoo's listeners only read the document key from the URL and then fetch the result,
-    so the body stays small: the status and the document's identifiers, never the result.
+    The listener reads the document key from the URL and fetches the result itself.
     """
     for attempt in range(retries):
         try:
-            response = requests.post(url, json=payload or {}, timeout=timeout, allow_redirects=False)
+            response = requests.post(url, data=b"", timeout=timeout, allow_redirects=False)
             if 200 <= response.status_code < 300:
                 return True
             _logger.info("webhook %s answered %s", url, response.status_code)
@@ -45,11 +44,6 @@ def notify(url: str, payload: dict | None = None, retries: int = RETRIES, timeou
         if attempt + 1 < retries:
             time.sleep(backoff * 2 ** attempt)
     return False
-
-
-def webhook_payload(doc: Document) -> dict:
-    return {"status": doc.status, "document_id": doc.id, "document_uuid": doc.uuid,
-            "document_token": doc.token}
 
 
 class WebhookSender:
@@ -78,7 +72,7 @@ class WebhookSender:
             session.execute(update(Document).where(Document.webhook_state == "sending")
                             .values(webhook_state="pending"))
 
-    def _due(self) -> list[tuple[int, str | None, dict]]:
+    def _due(self) -> list[tuple[int, str | None]]:
         with self.db.session() as session:
             docs = session.scalars(select(Document).where(Document.webhook_state == "pending")
                                    .order_by(Document.id).limit(20)).all()
@@ -89,7 +83,7 @@ class WebhookSender:
                                                                  Document.webhook_state == "pending")
                                           .values(webhook_state="sending")).rowcount
                 if claimed == 1:
-                    due.append((doc.id, doc.webhook_target(), webhook_payload(doc)))
+                    due.append((doc.id, doc.webhook_target()))
             return due
 
     def _mark(self, doc_id: int, state: str) -> None:
@@ -98,9 +92,9 @@ class WebhookSender:
             if doc is not None:
                 doc.webhook_state = state
 
-    def _send(self, doc_id: int, target: str | None, payload: dict) -> None:
+    def _send(self, doc_id: int, target: str | None) -> None:
         try:
-            sent = bool(target) and notify(target, payload, self.retries, self.timeout, self.backoff)
+            sent = bool(target) and notify(target, self.retries, self.timeout, self.backoff)
         except Exception:
             _logger.exception("webhook of document %s failed", doc_id)
             sent = False
@@ -113,8 +107,8 @@ class WebhookSender:
             _logger.exception("cannot resume interrupted webhooks")
         while not self._stop.wait(self.poll_seconds):
             try:
-                for doc_id, target, payload in self._due():
+                for doc_id, target in self._due():
                     # One short-lived thread per notification: a slow listener delays no other.
-                    threading.Thread(target=self._send, args=(doc_id, target, payload), daemon=True).start()
+                    threading.Thread(target=self._send, args=(doc_id, target), daemon=True).start()
             except Exception:
                 _logger.exception("webhook sender loop failed")
