@@ -64,10 +64,8 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
     if mime and mime.startswith("image/"):
         return read_image(data, filename, mime, limits, ocr_lang)
     if mime == XML:
-        doc = Document(pages=[], filename=filename, mimetype=XML)
-        doc.attachments["xml"] = [data]
-        return doc
-    raise UnsupportedFormat("Unsupported file format: expected a PDF, an image or an e-invoice XML.")
+        raise UnsupportedFormat("E-invoice XML uploads are not read yet: send the PDF or an image.")
+    raise UnsupportedFormat("Unsupported file format: expected a PDF or an image.")
 
 
 def _open_image(data: bytes, limits: Limits):

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 
 from ..extraction.limits import DEFAULT_LIMITS, Limits
-from ..extraction.reader import PDF, XML, sniff_mimetype
+from ..extraction.reader import PDF, sniff_mimetype
 from .account import INTEGRATION_TOKEN, Account, find_account, give_credit, take_credit
 from .db import Database
 from .document import DONE, ERROR, PENDING, Document
@@ -52,9 +52,9 @@ STATUS_MESSAGES = {
     "error_maintenance": "Server is currently under maintenance. Please try again later.",
     "error_unsupported_version": "Unsupported version",
 }
-# Formats a document may have (sniffed from its bytes, never trusted from its name); XML is
-# a structured e-invoice (UBL / CII), which the engine reads without OCR.
-SUPPORTED_MIMETYPES = {PDF, XML, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
+# Formats a document may have (sniffed from its bytes, never trusted from its name). E-invoice
+# XML uploads join once the engine reads them (until then they would be charged for nothing).
+SUPPORTED_MIMETYPES = {PDF, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
 DOCUMENT_TYPES = ("invoice", "expense")
 WEBHOOK_KEYS = ("id", "uuid", "token")
 
