@@ -1,6 +1,3 @@
-# NOTE TO ENGINEERS E1/E2/E3 STARTED AT ABOUT 04:59 (the first batch): your task was reassigned at 05:39
-# to a new engineer after you went silent for 40 minutes. STOP NOW: make no more edits, report "superseded".
-# (Engineers started at 05:39: ignore this note and carry on; the lead removes it later.)
 """Document bytes → Document (pages of words with boxes).
 
 Digital PDF pages are read from their text layer with pdfplumber; images and PDF pages

@@ -58,6 +58,7 @@ CHARGES = compile_labels([
     "total quantity", "total items", "qty",
 ])
 NOT_TOTAL = compile_labels([
+    "excluding", "exclusive of", "excl", "before tax", "ohne", "hors taxes", "hors taxe", "sin iva", "senza iva",
     "total qty", "total quantity", "total items", "total item", "qty total", "total discount", "total savings",
     "total gst", "total tax", "total vat", "total tva", "total excl", "total ht", "total net", "total before",
     "total weight", "total pages", "cash", "change", "tendered", "paid", "payment", "rounding", "round adj",
@@ -78,18 +79,24 @@ class AmountHit:
     words: list[Word]
     label_strength: float
     position: float  # 0 at the top of the first page, 1 at the bottom of the last
+    has_decimals: bool = True
+    row_amounts: int = 1  # amounts with decimals on the label's line (a summary row has several)
+
+
+def is_ocr(words) -> bool:
+    return any(w.conf < 1.0 for w in words)
 
 
 def _amount_after(line: LineText, start: int, want_decimals: bool = True):
     """The rightmost amount on the line after ``start`` (an amount column is read right to left)."""
-    found = [(m, v, d) for m, v, d in find_amounts(line.text[start:])]
+    found = [(m, v, d) for m, v, d in find_amounts(line.text[start:], ocr=is_ocr(line.words))]
     if want_decimals and any(d for _m, _v, d in found):
         found = [f for f in found if f[2]]
     if not found:
         return None
-    m, value, _d = found[-1]
+    m, value, has_decimals = found[-1]
     words = line.words_between(start + m.start("num"), start + m.end("num"))
-    return (value, words) if words else None
+    return (value, words, has_decimals, sum(1 for f in found if f[2])) if words else None
 
 
 def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
@@ -101,7 +108,8 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
     for hit in find_labels(doc, label_rx):
         text = hit.line.text
         label_start = text.find(hit.words[0].text)
-        if exclude is not None and exclude.search(text[: hit.end + 12]):
+        # the words right after the label tell what it totals ("Gesamtbetrag der Zuschläge")
+        if exclude is not None and exclude.search(text[: hit.end + 24]):
             continue
         if label_rx is TAX and TAX_ID_AFTER.match(text[hit.end:]):
             continue
@@ -117,17 +125,35 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
                     found = _amount_after(LineText.of(col), 0)
         if found is None:
             continue
-        value, words = found
+        value, words, has_decimals, row_amounts = found
         position = (hit.page + words[0].cy) / n_pages
-        out.append(AmountHit(value, words, strength, position))
+        out.append(AmountHit(value, words, strength, position, has_decimals, row_amounts))
+        if len(words) >= 2 and re.fullmatch(r"\d{1,3}", words[0].text):
+            # "19 163,16": a rate column before the amount reads like a thousands group;
+            # the last word alone is the other reading (the totals check decides)
+            alone = _amount_after(LineText.of(words[1:]), 0)
+            if alone is not None:
+                out.append(AmountHit(alone[0], alone[1], strength * 0.9, position, alone[2], row_amounts))
     return out
 
 
 def _candidates(hits: list[AmountHit], base: float) -> list[Candidate]:
     # A credit note prints its amounts negative; Odoo's refunds take them positive (the move
     # type carries the sign), as e-invoice XML does.
-    return [Candidate(content=round(abs(h.value), 2), words=h.words, score=base * h.label_strength + 0.15 * h.position,
-                      origin=_origin(h.words)) for h in hits]
+    return [Candidate(content=round(abs(h.value), 2), words=h.words, score=base * h.label_strength + 0.15 * h.position
+                      - _doubt(h), origin=_origin(h.words)) for h in hits]
+
+
+def _doubt(h: AmountHit) -> float:
+    """Penalty for a hit unlikely to be the labelled amount itself."""
+    penalty = 0.0
+    if not h.has_decimals:
+        # totals print cents; OCR often drops the decimal point ("6091" for 60.91)
+        penalty += 0.3 if is_ocr(h.words) else 0.1
+    if h.row_amounts >= 2:
+        # a row of a summary table ("TOTAL: 4.60 0.28" under "Amount Tax"), not a lone total
+        penalty += 0.1
+    return penalty
 
 
 def _origin(words) -> str:
@@ -138,7 +164,7 @@ def _all_amounts(ctx: Context) -> list[AmountHit]:
     out = []
     n_pages = max(1, len(ctx.doc.pages))
     for p, _i, lt in lines_of(ctx.doc):
-        for m, value, has_decimals in find_amounts(lt.text):
+        for m, value, has_decimals in find_amounts(lt.text, ocr=is_ocr(lt.words)):
             if not has_decimals or value <= 0:
                 continue
             words = lt.words_between(m.start("num"), m.end("num"))
@@ -147,12 +173,30 @@ def _all_amounts(ctx: Context) -> list[AmountHit]:
     return out
 
 
+# Receipts: what the customer handed over and got back; tendered − change = total.
+TENDERED = compile_labels(["cash", "cash tendered", "tendered", "amount tendered", "amount paid", "paid",
+                           "bar", "espèces", "especes", "contant", "efectivo", "contanti"])
+CHANGE = compile_labels(["change", "change due", "rückgeld", "rendu", "monnaie rendue", "wisselgeld", "cambio",
+                         "resto"])
+# On a receipt "Net total" is what is paid (the total before tax is "Total Sales (Excl. GST)").
+RECEIPT_TOTAL = compile_labels(["net total", "nett total", "net amount", "total rounded", "total amt rounded",
+                                "net total rounded", "nett total rounded", "total amount payable",
+                                "total inclusive", "total incl gst", "total payable"])
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(round(a - b, 2)) <= 0.011
+
+
 def totals(ctx: Context) -> dict[str, list[Candidate]]:
     """Ranked candidates for total, subtotal and total_tax_amount, chosen together."""
     cached = ctx.cache.get("totals")
     if cached is not None:
         return cached
+    expense = ctx.options.document_type == "expense"
     strong = labelled_amounts(ctx, TOTAL_STRONG, 1.0, exclude=NOT_TOTAL_LINE)
+    if expense:
+        strong += labelled_amounts(ctx, RECEIPT_TOTAL, 1.0, exclude=NOT_TOTAL)
     due = labelled_amounts(ctx, AMOUNT_DUE, 0.8, exclude=NOT_TOTAL_LINE)
     plain = labelled_amounts(ctx, TOTAL_PLAIN, 0.7, exclude=NOT_TOTAL_LINE)
     subs = labelled_amounts(ctx, SUBTOTAL, 0.9, exclude=CHARGES)
@@ -161,32 +205,50 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     total_c = _candidates(strong + due + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
     sub_c = _candidates(subs, 0.6)
     tax_c = _candidates(taxes, 0.5)
+    tendered = [h for h in labelled_amounts(ctx, TENDERED, 1.0) if h.value > 0 and h.has_decimals]
+    change = [h for h in labelled_amounts(ctx, CHANGE, 1.0) if h.has_decimals]
+    paid_from = {round(t.value - abs(c.value), 2): t.words + c.words
+                 for t in tendered for c in change if t.value - abs(c.value) > 0}
+    if not change:
+        paid_from = {round(t.value, 2): t.words for t in tendered}
+    paid = set(paid_from)
+    everything = _all_amounts(ctx)
     if not total_c:
-        # no label: the largest amount printed low on the page is the usual total
-        everything = _all_amounts(ctx)
+        # no label: what was paid (tendered − change), else the largest amount printed
         if everything:
             top = max(h.value for h in everything)
             total_c = [Candidate(round(h.value, 2), h.words, 0.2 + 0.1 * h.position, origin=_origin(h.words))
-                       for h in everything if h.value == top]
+                       for h in everything if h.value == top or (h.value in paid and h.value != top)]
     # amounts that agree: subtotal + tax = total
     for t in total_c:
-        totals_values = [t.content]
+        agrees = False
         for s in sub_c:
             if abs(s.content - t.content) < 0.005:
                 continue
             for x in tax_c:
-                if abs(round(s.content + x.content, 2) - t.content) <= 0.011:
-                    t.score += 0.5
+                if _same(s.content + x.content, t.content):
+                    agrees = True
                     s.score += 0.5
                     x.score += 0.5
-        del totals_values
-    # the same value printed several times as a total is more likely the total
+        if agrees:
+            t.score += 0.5
+        # what the customer paid is the total (receipts: cash − change)
+        if any(_same(t.content, v) for v in paid):
+            t.score += 0.4
+    if expense and paid_from and not any(t.score > 0.9 for t in total_c):
+        # the receipt's total line is unreadable: what was paid, from the tendered and change amounts
+        for value, words in paid_from.items():
+            if not any(_same(t.content, value) for t in total_c):
+                total_c.append(Candidate(value, words, 0.45, origin=_origin(words)))
+    # the same value printed several times is more likely the total
     counts: dict[float, int] = {}
+    for h in everything:
+        key = round(abs(h.value), 2)
+        counts[key] = counts.get(key, 0) + 1
     for t in total_c:
-        counts[t.content] = counts.get(t.content, 0) + 1
-    for t in total_c:
-        t.score += 0.05 * min(counts[t.content] - 1, 3)
-    # a total is never smaller than the subtotal it includes (credit notes aside)
+        t.score += 0.05 * min(counts.get(t.content, 1) - 1, 3)
+    if any(t.content > 0 for t in total_c):
+        total_c = [t for t in total_c if t.content > 0]  # "Total 0.00" is a tax column or a void line
     result = {"total": rank(total_c), "subtotal": rank(sub_c), "total_tax_amount": rank(tax_c)}
     for key in result:
         for c in result[key]:

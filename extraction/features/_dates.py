@@ -16,6 +16,7 @@ class DateHit:
     words: list[Word]
     before: str  # the text left of the date on its line (lower case)
     above: str  # the text of the line above, in the date's column (lower case)
+    prev_line: str  # the whole line above (lower case): "… überweisen Sie bis zum" ⏎ date
     page: int
     line_index: int
     position: float
@@ -34,12 +35,13 @@ def date_hits(ctx: Context) -> list[DateHit]:
             words = lt.words_between(m.start(), m.end())
             if not words:
                 continue
-            above = ""
+            above = prev_text = ""
             if i > 0:
                 prev = lines.pages[p][i - 1]
+                prev_text = prev.text.lower()
                 x0, x1 = words[0].x0 - 0.05, words[-1].x1 + 0.05
                 above = " ".join(w.text for w in prev.words if w.x1 > x0 and w.x0 < x1).lower()
-            hits.append(DateHit(value, words, lt.text[: m.start()].lower(), above, p, i,
+            hits.append(DateHit(value, words, lt.text[: m.start()].lower(), above, prev_text, p, i,
                                 (p + words[0].cy) / n_pages))
     ctx.cache["dates"] = hits
     return hits
@@ -61,11 +63,15 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
         score += 0.5 + 0.2 * (len(tail) - last_pos < 25)
     elif last_neg > last_pos:
         score -= 0.4
-    elif hit.above:
-        if positive.search(hit.above) and not negative.search(hit.above):
-            score += 0.45
-        elif negative.search(hit.above):
-            score -= 0.3
+    elif hit.above and positive.search(hit.above) and not negative.search(hit.above):
+        score += 0.45
+    elif hit.above and negative.search(hit.above):
+        score -= 0.3
+    elif not tail.strip() and hit.prev_line:
+        # a sentence broken before its date: the label ends the line above
+        ends = [m for m in positive.finditer(hit.prev_line) if not hit.prev_line[m.end():].strip(" :.,")]
+        if ends and not negative.search(hit.prev_line[ends[-1].start():]):
+            score += 0.4
     return score
 
 
@@ -87,6 +93,7 @@ OTHER_DATE_LABELS = compile_labels([
 ])
 DUE_LABELS = compile_labels([
     "due date", "due", "payment due", "date due", "pay by", "payable by", "payable before", "payment date",
+    "remit until", "remit by", "pay until", "payable until", "to be paid by", "please pay by", "pay before",
     "fällig", "fälligkeit", "fällig am", "fälligkeitsdatum", "zahlbar bis", "zahlungsziel", "bis zum",
     "zahlbar am", "échéance", "date d'échéance", "date limite de paiement", "à payer avant le", "payable avant",
     "a payer avant le", "vervaldatum", "vervaldag", "te betalen voor", "uiterste betaaldatum", "vencimiento",

@@ -38,7 +38,11 @@ COLUMNS = {
     "taxes": compile_labels(["vat", "tax", "vat %", "ust", "ust.", "mwst", "steuersatz", "tva", "btw", "iva",
                              "tax rate", "taux"]),
 }
-END_OF_TABLE = [SUBTOTAL, TOTAL_STRONG, TOTAL_PLAIN]
+# Where the items stop: the totals block, a tax line ("USt. Gesamt: 75,04"), the page footer.
+PAGE_FOOTER = re.compile(r"(?:page|seite|página|pagina|pag\.|blad)\s*\d", re.I)
+END_OF_TABLE = [SUBTOTAL, TOTAL_STRONG, TOTAL_PLAIN, TAX, PAGE_FOOTER]
+# "Bruttopreis: 14,00" under an item: a labelled attribute, not more description.
+LABELLED_VALUE = re.compile(r"\w\s?:\s?[-+]?\d")
 NUMBER = re.compile(r"^[-(]?\d[\d.,' ]*\)?-?%?$")
 CURRENCY_WORD = re.compile(r"^(€|\$|£|EUR|USD|GBP|CHF|RM)$", re.I)
 
@@ -68,7 +72,9 @@ def header_columns(lt: LineText) -> list[Column] | None:
                 break
     kinds = {c.kind for c in found}
     numeric = kinds & {"quantity", "unit_price", "subtotal"}
-    if len(found) >= 2 and numeric and ("description" in kinds or len(numeric) >= 2):
+    # a tax summary (rate, base, amount) has no description or quantity column
+    if len(found) >= 2 and numeric and kinds & {"description", "quantity"} and (
+            "description" in kinds or len(numeric) >= 2):
         return sorted(found, key=lambda c: c.x0)
     return None
 
@@ -91,45 +97,156 @@ def _attribute(value, words, score=0.6) -> dict:
     return line_feature(Candidate(value, words, score, origin="ocr" if words and words[0].conf < 1 else "text"))
 
 
+# A quantity printed with its unit glued on ("5Unit(s)", "10Liter(s)", "2x").
+GLUED_QUANTITY = re.compile(r"^(\d+(?:[.,]\d+)?)\s?[a-zA-Z][a-zA-Z().]{0,12}$")
+# A wrapped description continues on short lines; long lines under an item are notes.
+MAX_CONTINUATION_CHARS = 40
+
+
+@dataclass
+class Token:
+    word: object  # Word
+    value: float
+    percent: bool = False
+    glued_unit: bool = False
+
+    @property
+    def decimals(self) -> bool:
+        return bool(re.search(r"[.,]\d+%?$", self.word.text.rstrip("-)")))
+
+
+def _tokens(lt: LineText, text_span: tuple[float, float] | None) -> list[Token]:
+    """The numbers of a row, except those inside the description column (\"500ml\", \"2 Nächte\")."""
+    out = []
+    for w in lt.words:
+        if text_span and text_span[0] <= w.cx < text_span[1] and not w.text.endswith("%"):
+            continue  # (a rate is a column of its own even where no header names it)
+        text = w.text.strip()
+        if NUMBER.match(text):
+            value = parse_number(text.rstrip("%").strip())
+            if value is not None:
+                out.append(Token(w, value, percent=text.endswith("%")))
+            continue
+        m = GLUED_QUANTITY.match(text)
+        if m:
+            value = parse_number(m.group(1))
+            if value is not None:
+                out.append(Token(w, value, glued_unit=True))
+    # a "%" printed apart makes the number before it a rate
+    words = list(lt.words)
+    for t in out:
+        i = words.index(t.word)
+        if i + 1 < len(words) and words[i + 1].text == "%":
+            t.percent = True
+    return out
+
+
+def _triple(tokens: list[Token]):
+    """(quantity, unit price, amount) tokens with quantity × unit price = amount, best placed first."""
+    nums = [t for t in tokens if not t.percent]
+    # a percentage on the row may be a discount: quantity × price × (1 − rate) = amount
+    factors = [1.0] + [1 - t.value / 100 for t in tokens if t.percent and 0 < t.value < 100]
+    best, best_score = None, -1.0
+    for si, s in enumerate(nums):
+        if s.glued_unit or abs(s.value) < 0.005:
+            continue
+        for q in nums:
+            for u in nums:
+                if len({id(q), id(u), id(s)}) < 3 or abs(q.value) < 1e-9:
+                    continue
+                if not any(abs(abs(q.value * u.value) * f - abs(s.value)) <= max(0.011, abs(s.value) * 0.0005)
+                           for f in factors):
+                    continue
+                score = (2.0 if si == len(nums) - 1 else 0.0) + (1.0 if float(q.value).is_integer() else 0.0) \
+                    + 0.5 * u.decimals + 0.5 * s.decimals + (0.5 if q.glued_unit else 0.0)
+                if score > best_score:
+                    best, best_score = (q, u, s), score
+    return best
+
+
 def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
     numeric_cols = [c for c in columns if c.kind != "description"]
-    first_numeric_x = min(c.x0 for c in numeric_cols) - 0.02
+    columns_by_kind = {c.kind: c for c in numeric_cols}
+    desc = next((c for c in columns if c.kind == "description"), None)
+    text_span = None
+    if desc is not None:
+        right = [c.x0 for c in columns if c.x0 > desc.x1]
+        text_span = (desc.x0 - 0.01, (min(right) - 0.01) if right else 1.0)
     out: list[dict] = []
-    pending: dict | None = None
+    pending: dict | None = None  # an item whose amount may follow on the next line
+    last: dict | None = None  # the last item, which short text lines continue
     for lt in rows:
-        numbers = [w for w in lt.words if NUMBER.match(w.text) and w.x0 >= first_numeric_x - 0.05]
-        text_words = [w for w in lt.words if w.x1 <= first_numeric_x + 0.01 and not CURRENCY_WORD.match(w.text)]
+        tokens = _tokens(lt, text_span)
+        used = {id(t.word) for t in tokens}
+        text_words = [w for w in lt.words if id(w) not in used and not CURRENCY_WORD.match(w.text)
+                      and w.text != "%"]
+        values: dict[str, tuple[float, list]] = {}
+        triple = _triple(tokens)
+        if triple:
+            for kind, t in zip(("quantity", "unit_price", "subtotal"), triple):
+                values[kind] = (t.value, [t.word])
+        else:
+            by_column: dict[str, list] = {}
+            for t in tokens:
+                if t.percent:
+                    continue
+                col = min(numeric_cols, key=lambda c: min(abs(t.word.x1 - c.x1), abs(t.word.cx - c.cx)))
+                by_column.setdefault(col.kind, []).append(t.word)
+            for kind, ws in by_column.items():
+                if kind != "taxes":
+                    values[kind] = _cell(ws, columns_by_kind[kind])
+        rates = [t for t in tokens if t.percent]
+        if rates:
+            values["taxes"] = (rates[0].value, [rates[0].word])
+        # words right of the first price or amount (units like "Stk") are not the description
+        price_x = min((ws[0].x0 for k, (_v, ws) in values.items() if k in ("unit_price", "subtotal")), default=2.0)
+        text_words = [w for w in text_words if w.x1 <= price_x + 0.005]
         # a leading position number ("1", "10.") is not part of the description
         while text_words and re.fullmatch(r"\d{1,3}\.?", text_words[0].text) and len(text_words) > 1:
             text_words = text_words[1:]
-        by_column: dict[str, list] = {}
-        for w in numbers:
-            col = min(numeric_cols, key=lambda c: min(abs(w.x1 - c.x1), abs(w.cx - c.cx)))
-            by_column.setdefault(col.kind, []).append(w)
-        columns_by_kind = {c.kind: c for c in numeric_cols}
-        cells, values = {}, {}
-        for kind, ws in by_column.items():
-            values[kind], cells[kind] = _cell(ws, columns_by_kind[kind])
-        if pending is not None and not text_words and list(values) == ["subtotal"]:
+        numbers = [k for k in values if k != "taxes"]
+        if pending is not None and not text_words and numbers == ["subtotal"] or (
+                pending is not None and len(tokens) == 1 and not text_words):
             # the amount of the row above, printed on a line of its own
-            pending["subtotal"] = _attribute(round(values["subtotal"], 2), cells["subtotal"])
+            value, ws = values.get("subtotal") or (tokens[0].value, [tokens[0].word])
+            pending["subtotal"] = _attribute(round(value, 2), ws)
+            pending["_subtotal_words"] = list(ws)
             pending = None
             continue
-        if not text_words or not values:
-            pending = None
+        if not tokens and text_words and last is not None and len(lt.text) <= MAX_CONTINUATION_CHARS \
+                and not LABELLED_VALUE.search(lt.text) \
+                and text_words[0].x0 >= last["_x0"] - 0.02:
+            # a wrapped description
+            last["description"] = _attribute(last["description"]["selected_value"]["content"] + " "
+                                             + " ".join(w.text for w in text_words), last["_words"] + text_words)
+            last["_words"] = last["_words"] + text_words
             continue
-        line: dict = {"description": _attribute(" ".join(w.text for w in text_words), text_words)}
+        pending = None
+        if not text_words or not numbers:
+            last = None
+            continue
+        line: dict = {"description": _attribute(" ".join(w.text for w in text_words), text_words),
+                      "_x0": text_words[0].x0, "_words": text_words}
         for kind in ("quantity", "unit_price", "subtotal"):
-            if values.get(kind) is not None:
-                line[kind] = _attribute(round(values[kind], 4 if kind != "subtotal" else 2), cells[kind])
-        if values.get("taxes") is not None:
-            rate = values["taxes"]
-            tax = {"content": rate, "amount_type": "percent", "coords": Candidate(rate, cells["taxes"]).coords(),
-                   "page": cells["taxes"][0].page}
+            if kind in values and values[kind][0] is not None:
+                line[kind] = _attribute(round(values[kind][0], 4 if kind != "subtotal" else 2), values[kind][1])
+                line[f"_{kind}_words"] = list(values[kind][1])
+        if "taxes" in values and values["taxes"][0] is not None:
+            rate, ws = values["taxes"]
+            tax = {"content": rate, "amount_type": "percent", "coords": Candidate(rate, ws).coords(),
+                   "page": ws[0].page}
             line["taxes"] = {"selected_values": [tax], "candidates": [tax]}
         out.append(line)
+        last = line
         pending = line if "subtotal" not in line else None
-    return out
+    for line in out:
+        line.pop("_x0", None)
+        line["_row_words"] = line.pop("_words") + [w for kind in ("quantity", "unit_price", "subtotal")
+                                                   for w in line.get(f"_{kind}_words", ())]
+        for kind in ("quantity", "unit_price", "subtotal"):
+            line.pop(f"_{kind}_words", None)
+    # an item without an amount is not a line of the bill (a note with a number, a sub-header)
+    return [line for line in out if "subtotal" in line]
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -146,7 +263,7 @@ def find(ctx: Context) -> list[Candidate]:
             j = i + 1
             while j < len(page_lines):
                 text = page_lines[j].text
-                if any(rx.match(text.strip()) for rx in END_OF_TABLE) or (TAX.match(text.strip()) and "%" in text and len(rows) > 0 and False):
+                if any(rx.match(text.strip()) for rx in END_OF_TABLE):
                     break
                 if header_columns(page_lines[j]):
                     break
@@ -154,8 +271,18 @@ def find(ctx: Context) -> list[Candidate]:
                 j += 1
             found.extend(read_rows(columns, rows))
             i = j
+    if found and all(_content(line, "subtotal") < 0 for line in found):
+        # a credit note prints its lines negative; like its totals, they are read positive
+        for line in found:
+            for kind in ("quantity", "unit_price", "subtotal"):
+                for cand in [line[kind]["selected_value"], *line[kind]["candidates"]] if kind in line else ():
+                    cand["content"] = abs(cand["content"])
     score_lines(found)
-    return [Candidate(line, (), line.pop("_score", 0.5)) for line in found]
+    return [Candidate(line, line.pop("_row_words", ()), line.pop("_score", 0.5)) for line in found]
+
+
+def _content(line: dict, kind: str):
+    return line[kind]["selected_value"]["content"]
 
 
 def score_lines(found: list[dict]) -> None:

@@ -53,7 +53,12 @@ def patterns() -> list[tuple[re.Pattern, str]]:
     sep = r"[./\-]"
     return [
         (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-        (re.compile(rf"(?<![\d.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
+        # numeric dates: separators tight, or spaced evenly with a four-digit year ("03 / 10 / 2018");
+        # never glued to letters ("HC03-7 - 15" is a product code)
+        # a text layer with letter spacing splits the day ("vom 1 3.07.2018")
+        (re.compile(rf"(?<![\d.] )(?<![\w.])(\d \d)(\.)(\d{{2}})\2(\d{{4}})(?![\d])"), "numeric"),
+        (re.compile(rf"(?<![\w.])(\d{{1,2}})({sep})(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
+        (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I), "dmy_text"),
         (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I), "mdy_text"),
     ]
@@ -91,7 +96,7 @@ def _interpret(m: re.Match, kind: str, month_first: bool) -> date | None:
     if kind == "ymd":
         return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if kind == "numeric":
-        a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
+        a, b, y = int(m.group(1).replace(" ", "")), int(m.group(3)), _year(m.group(4))
         if month_first and a <= 12:
             return _make(y, a, b) or _make(y, b, a)
         return _make(y, b, a) or _make(y, a, b)

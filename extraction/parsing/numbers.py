@@ -8,17 +8,30 @@ import re
 
 CURRENCY_MARKS = r"(?:€|\$|£|¥|EUR|USD|GBP|CHF|MYR|RM|SGD|JPY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|HUF|Fr\.|CHF)"
 # A number as printed: digits with optional thousands groups and a decimal part.
-AMOUNT = re.compile(
-    r"(?<![\w.,'’/:\-])"
-    r"(?:(?P<neg>[-−–(])\s?)?"
-    rf"(?:{CURRENCY_MARKS}\s?)?"
+NUMBER_BODY = (
     # thousands groups by . , ' or a (narrow) no-break space; a plain space only before a
     # decimal comma (1 234,56), where it cannot be a quantity followed by a price
-    r"(?P<num>\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d{1,3}(?: \d{3})+,\d{2}|\d+(?:[.,]\d{1,2})?)"
-    rf"(?:\s?{CURRENCY_MARKS})?"
-    r"(?P<trail>-)?"
-    r"(?![\w'’%]|[.,/:\-]\d|\s?%)"
+    r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d{1,3}(?: \d{3})+,\d{2}|\d+(?:[.,]\d{1,2})?"
 )
+# OCR of receipts often splits a decimal part off its separator ("RM 73. 00", "33, 92"):
+# accepted only on OCR lines, where a list like "1, 2" is not expected next to an amount.
+OCR_SPLIT_DECIMALS = r"\d+[.,] \d{2}(?![\d.,])"
+
+
+def _amount_regex(number_body: str) -> re.Pattern:
+    return re.compile(
+        r"(?<![\w.,'’/:\-])"
+        r"(?:(?P<neg>[-−–(])\s?)?"
+        rf"(?:{CURRENCY_MARKS}\s?)?"
+        rf"(?P<num>{number_body})"
+        rf"(?:\s?{CURRENCY_MARKS})?"
+        r"(?P<trail>-)?"
+        r"(?![\w'’%]|[.,/:\-]\d|\s?%)"
+    )
+
+
+AMOUNT = _amount_regex(NUMBER_BODY)
+AMOUNT_OCR = _amount_regex(f"{OCR_SPLIT_DECIMALS}|{NUMBER_BODY}")
 
 
 def parse_number(text: str) -> float | None:
@@ -57,16 +70,19 @@ def parse_number(text: str) -> float | None:
     return -value if neg else value
 
 
-def find_amounts(text: str):
-    """Yield (match, value, has_decimals) for every amount printed in ``text``."""
-    for m in AMOUNT.finditer(text):
+def find_amounts(text: str, ocr: bool = False):
+    """Yield (match, value, has_decimals) for every amount printed in ``text``.
+
+    ``ocr``: the text was read by OCR, so tolerate its usual damage (split decimals).
+    """
+    for m in (AMOUNT_OCR if ocr else AMOUNT).finditer(text):
         raw = m.group("num")
         value = parse_number(raw)
         if value is None:
             continue
         if m.group("neg") in ("-", "−", "–", "(") or m.group("trail"):
             value = -value
-        has_decimals = bool(re.search(r"[.,]\d{1,2}$", raw))
+        has_decimals = bool(re.search(r"[.,] ?\d{1,2}$", raw))
         yield m, value, has_decimals
 
 

@@ -1,0 +1,53 @@
+"""Dates in the six languages, with Babel's month names (see also test_parsing.py)."""
+from datetime import date
+
+import pytest
+
+from invoice_extract.extraction.parsing.dates import find_dates, month_first_for, parse_date
+
+
+@pytest.mark.parametrize("text", [
+    "5 January 2024", "5 Jan 2024", "January 5, 2024", "5 janvier 2024", "5 janv. 2024", "5. Januar 2024",
+    "5. Jan. 2024",
+    "5 januari 2024", "5 enero 2024", "5 gennaio 2024", "05-Jan-24", "05.01.2024", "05/01/24", "2024-01-05",
+])
+def test_fifth_of_january(text):
+    assert parse_date(text) == date(2024, 1, 5)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1er décembre 2023", date(2023, 12, 1)), ("17. Dezember 2023", date(2023, 12, 17)),
+    ("17 dicembre 2023", date(2023, 12, 17)), ("17 diciembre 2023", date(2023, 12, 17)),
+    ("17 december 2023", date(2023, 12, 17)), ("2 mars 2023", date(2023, 3, 2)),
+    ("2. März 2023", date(2023, 3, 2)), ("2 maart 2023", date(2023, 3, 2)),
+    ("03 / 10 / 2018", date(2018, 10, 3)),
+])
+def test_written_and_spaced_dates(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "HC03-7 - 15",  # a product code, not 3 July 2015
+    "Tel 07-3507405", "31.02.2024", "Art. 12.13.1", "Version 1.2.3",
+])
+def test_not_dates(text):
+    assert parse_date(text) is None
+
+
+def test_month_first_only_when_the_user_writes_so_or_day_first_is_impossible():
+    assert month_first_for("en_US") and not month_first_for("en_GB") and not month_first_for(None)
+    assert parse_date("03/04/2024", month_first=True) == date(2024, 3, 4)
+    assert parse_date("03/04/2024") == date(2024, 4, 3)
+    assert parse_date("12/25/2024") == date(2024, 12, 25)  # no 25th month
+
+
+def test_each_date_of_a_line_with_its_span():
+    text = "Rechnungsdatum 01.02.2024 Fällig am 15.02.2024"
+    found = [(text[m.start():m.end()], d) for m, d in find_dates(text)]
+    assert found == [("01.02.2024", date(2024, 2, 1)), ("15.02.2024", date(2024, 2, 15))]
+
+
+def test_letter_spaced_day_of_a_text_layer():
+    assert parse_date("Rechnung Nr. 280081 vom 1 3.07.2018") == date(2018, 7, 13)
+    # a quantity before a date stays a quantity
+    assert parse_date("Pos 2 1 3.07.2018") == date(2018, 7, 3)

@@ -1,0 +1,43 @@
+"""Amounts as invoices and receipts print them (see also test_parsing.py)."""
+import pytest
+
+from invoice_extract.extraction.parsing.numbers import find_amounts, parse_amount, parse_number, parse_percent
+
+
+@pytest.mark.parametrize("text,value", [
+    ("1.234.567,89", 1234567.89), ("1,234,567.89", 1234567.89), ("1 234 567,89", 1234567.89),
+    ("1'234'567.89", 1234567.89), ("0,125", 0.125), ("(12.00)", -12.0), ("12.00-", -12.0),
+    ("1\u00a0234,56", 1234.56), ("abc", None), ("", None),
+])
+def test_parse_number_formats(text, value):
+    assert parse_number(text) == (pytest.approx(value) if value is not None else None)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("€ 1.234,56", 1234.56), ("1.234,56 €", 1234.56), ("$1,234.56", 1234.56), ("CHF 1'234.50", 1234.5),
+    ("RM60.30", 60.3), ("EUR -12,00", -12.0), ("12,00- EUR", -12.0), ("£ 9.99", 9.99),
+])
+def test_currency_marks_next_to_amounts(text, value):
+    assert parse_amount(text) == pytest.approx(value)
+
+
+def test_several_amounts_and_their_decimals():
+    found = list(find_amounts("2 x 4.50 = 9.00 (qty 2)"))
+    assert [v for _m, v, _d in found] == pytest.approx([2.0, 4.5, 9.0, 2.0])
+    assert [d for _m, _v, d in found] == [False, True, True, False]
+
+
+def test_percentages_and_phone_numbers_are_not_amounts():
+    assert [v for _m, v, _d in find_amounts("MwSt 19 % Tel. 089/123456 Fax +49-89-1234")] == []
+
+
+def test_ocr_split_decimals_only_on_ocr_text():
+    assert [v for _m, v, _d in find_amounts("TOTAL RM 73. 00", ocr=True)] == pytest.approx([73.0])
+    assert [v for _m, v, _d in find_amounts("TOTAL RM 33, 92", ocr=True)] == pytest.approx([33.92])
+    # in a text layer "items 1, 22" are two numbers
+    assert [v for _m, v, _d in find_amounts("items 1, 22")] == pytest.approx([1.0, 22.0])
+
+
+@pytest.mark.parametrize("text,value", [("19%", 19.0), ("7,7 %", 7.7), ("19 percent", None)])
+def test_parse_percent(text, value):
+    assert parse_percent(text) == value
