@@ -78,6 +78,8 @@ class ParseRequest:
     webhook_key: WebhookKey = "uuid"
     dbuuid: str | None = None
     version: int | None = None
+    # Set instead of account_token by the review app: the signed-in user's account is charged.
+    account_id: int | None = None
 
 
 @dataclass
@@ -163,7 +165,8 @@ class DocumentService:
         with self.db.session() as session:
             account = None
             if not integration:
-                account = find_account(session, request.account_token)
+                account = (session.get(Account, request.account_id) if request.account_id is not None
+                           else find_account(session, request.account_token))
                 if account is None:
                     return _outcome(ParseOutcome, "error_invalid_account_token")
                 if not take_credit(session, account.id):
