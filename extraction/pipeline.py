@@ -8,6 +8,7 @@ from .context import Context
 from .features import MULTI_VALUE_FEATURES, registry
 from .options import ExtractOptions
 from .reader import read_document
+from . import structured
 
 _logger = logging.getLogger(__name__)
 
@@ -24,9 +25,20 @@ def ocr_languages(options: ExtractOptions) -> str:
 
 def run(data: bytes, filename: str, options: ExtractOptions) -> dict:
     doc = read_document(data, filename, options.limits, ocr_languages(options))
+    return extract_document(doc, options)
+
+
+def extract_document(doc, options: ExtractOptions) -> dict:
     ctx = Context(doc=doc, options=options)
+    ctx.structured = structured.collect(ctx)
+    names = set()
     for name, find in registry(options.document_type):
-        ctx.found[name] = find(ctx)
+        names.add(name)
+        ctx.found[name] = structured.merge(name, ctx.structured.get(name), find(ctx))
+    # features only a structured source knows (e.g. the raw `qr-bill` payload)
+    for name, cands in ctx.structured.items():
+        if name not in names:
+            ctx.found[name] = cands
     return build_result(ctx)
 
 

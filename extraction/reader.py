@@ -61,8 +61,17 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
     if mime and mime.startswith("image/"):
         return read_image(data, filename, mime, limits, ocr_lang)
     if mime == XML:
-        raise UnsupportedFormat("E-invoice XML uploads are not read yet: send the PDF or an image.")
+        return read_xml(data, filename)
     raise UnsupportedFormat("Unsupported file format: expected a PDF or an image.")
+
+
+def read_xml(data: bytes, filename: str) -> Document:
+    """A bare e-invoice (CII or UBL): no page to read, every value comes from the XML."""
+    from .structured.einvoice import is_einvoice
+
+    if not is_einvoice(data):
+        raise UnsupportedFormat("The XML is not an e-invoice: expected CII (Factur-X, ZUGFeRD, XRechnung) or UBL.")
+    return Document(pages=[], filename=filename, mimetype=XML, attachments={"xml": data})
 
 
 def _open_image(data: bytes, limits: Limits):
@@ -149,10 +158,11 @@ def _pdf_attachments(pdf) -> dict[str, bytes]:
     try:
         for i in range(pdf.count_attachments()):
             att = pdf.get_attachment(i)
+            name = att.get_name()
             try:
-                out[att.name] = bytes(att.get_data())
+                out[name] = bytes(att.get_data())
             except Exception:  # an unreadable attachment is not fatal to the page text
-                _logger.debug("unreadable PDF attachment %s", att.name)
+                _logger.debug("unreadable PDF attachment %s", name)
     except Exception:
         _logger.debug("cannot list PDF attachments", exc_info=True)
     return out

@@ -22,7 +22,8 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 
 from ..extraction.limits import DEFAULT_LIMITS, Limits
-from ..extraction.reader import PDF, sniff_mimetype
+from ..extraction.reader import PDF, XML, sniff_mimetype
+from ..extraction.structured.einvoice import is_einvoice
 from .account import INTEGRATION_TOKEN, Account, find_account, give_credit, take_credit
 from .db import Database
 from .document import DONE, ERROR, PENDING, Document
@@ -52,9 +53,9 @@ STATUS_MESSAGES = {
     "error_maintenance": "Server is currently under maintenance. Please try again later.",
     "error_unsupported_version": "Unsupported version",
 }
-# Formats a document may have (sniffed from its bytes, never trusted from its name). E-invoice
-# XML uploads join once the engine reads them (until then they would be charged for nothing).
-SUPPORTED_MIMETYPES = {PDF, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
+# Formats a document may have (sniffed from its bytes, never trusted from its name). XML only
+# when it is an e-invoice (CII or UBL): any other XML would be charged for an empty result.
+SUPPORTED_MIMETYPES = {PDF, XML, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
 DOCUMENT_TYPES = ("invoice", "expense")
 WEBHOOK_KEYS = ("id", "uuid", "token")
 
@@ -160,7 +161,11 @@ class DocumentService:
         mimetype = sniff_mimetype(data)
         if mimetype not in SUPPORTED_MIMETYPES:
             return _outcome(ParseOutcome, "error_unsupported_format",
-                            "Unsupported file format: send a PDF or an image (png, jpg, bmp, tiff).")
+                            "Unsupported file format: send a PDF, an image (png, jpg, bmp, tiff) "
+                            "or an e-invoice XML (CII, UBL).")
+        if mimetype == XML and not is_einvoice(data):
+            return _outcome(ParseOutcome, "error_unsupported_format",
+                            "The XML is not an e-invoice: expected CII (Factur-X, ZUGFeRD, XRechnung) or UBL.")
         integration = request.account_token == INTEGRATION_TOKEN
         with self.db.session() as session:
             account = None
