@@ -97,10 +97,11 @@ def read_image(data: bytes, filename: str, mime: str, limits: Limits, ocr_lang: 
     from PIL import ImageSequence
 
     img = _open_image(data, limits)
-    pages = []
+    pages, codes = [], []
     for index, frame in enumerate(ImageSequence.Iterator(img)):
         pages.append(ocr_page(frame.copy(), index, ocr_lang))
-    return Document(pages=pages, filename=filename, mimetype=mime)
+        codes += read_codes(index, image=frame)
+    return Document(pages=pages, filename=filename, mimetype=mime, attachments={"barcodes": codes})
 
 
 def _pdf_open(data: bytes, limits: Limits):
@@ -145,12 +146,29 @@ def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str) -> Docum
         with plumber:
             for index, ppage in enumerate(plumber.pages):
                 page = _text_layer_page(ppage, index)
+                image = None
                 if sum(len(w.text) for w in page.words) < MIN_TEXT_CHARS:
-                    page = ocr_page(render_pdf_page(pdf, index, OCR_DPI, limits), index, ocr_lang)
+                    image = render_pdf_page(pdf, index, OCR_DPI, limits)
+                    page = ocr_page(image, index, ocr_lang)
                 doc.pages.append(page)
+                doc.attachments.setdefault("barcodes", []).extend(read_codes(index, image, pdf, ppage))
         return doc
     finally:
         pdf.close()
+
+
+def read_codes(index: int, image=None, pdf=None, ppage=None) -> list:
+    """Payment codes (QR-bill, EPC, ZATCA …) on a page: decoded on the image OCR reads, else
+    in the regions of the digital page that may carry one. Never fatal to the page text."""
+    from . import barcodes
+
+    try:
+        if image is not None:
+            return barcodes.decode_image(image, index)
+        return barcodes.scan_pdf_page(pdf, ppage, index)
+    except Exception:
+        _logger.warning("cannot scan page %s for codes", index, exc_info=True)
+        return []
 
 
 def _pdf_attachments(pdf) -> dict[str, bytes]:
