@@ -22,7 +22,12 @@ def document_ref(params: dict) -> DocumentRef | None:
     uuid = params.get("document_uuid")
     if isinstance(uuid, str) and uuid:
         return DocumentRef(uuid=uuid)
-    number = as_int(params.get("document_id"))
+    # `document_id` is the deprecated integer id — but Odoo's published version 122 sample
+    # validates with ``document_id=<the document's uuid>``: a non-numeric id is a uuid.
+    document_id = params.get("document_id")
+    if isinstance(document_id, str) and document_id.strip() and as_int(document_id) is None:
+        return DocumentRef(uuid=document_id.strip())
+    number = as_int(document_id)
     return DocumentRef(id=number) if number is not None else None
 
 
