@@ -16,7 +16,7 @@ from ..context import Context
 
 _logger = logging.getLogger(__name__)
 
-SOURCES = ("einvoice",)
+SOURCES = ("einvoice", "payment_codes")
 
 # Above any text candidate's score: an exact value outranks what only looks right.
 STRUCTURED_SCORE = 2.0
