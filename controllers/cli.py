@@ -117,6 +117,42 @@ def accounts_add_credits(account: str, amount: int, database_url: str | None) ->
         click.echo(f"account {found.id}: {found.credits} credits")
 
 
+@main.group()
+def users() -> None:
+    """Accountant users of the review app (/app): each belongs to one account."""
+
+
+@users.command("create")
+@click.option("--account-token", required=True, help="token of the account the user belongs to")
+@click.option("--login", "login_", required=True)
+@click.option("--password", default=None, help="at least 8 characters [default: asked]")
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def users_create(account_token: str, login_: str, password: str | None, database_url: str | None) -> None:
+    """Create a user of the account that owns --account-token."""
+    from ..models.user import UserError, create_user
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with _database(database_url).session() as session:
+            user = create_user(session, account_token, login_, password)
+            click.echo(f"user {user.id} ({user.login}) of account {user.account_id}")
+    except UserError as e:
+        raise click.ClickException(str(e))
+
+
+@users.command("list")
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def users_list(database_url: str | None) -> None:
+    from sqlalchemy import select
+
+    from ..models.user import User
+
+    with _database(database_url).session() as session:
+        for user in session.scalars(select(User).order_by(User.id)):
+            click.echo(f"{user.id}\t{user.login}\taccount {user.account_id}\t{'active' if user.active else 'inactive'}")
+
+
 def _options(document_type, perspective, user_company_vat, user_company_country_code, user_lang):
     from ..extraction import ExtractOptions
 
