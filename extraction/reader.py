@@ -186,9 +186,35 @@ def _pdf_attachments(pdf) -> dict[str, bytes]:
     return out
 
 
+def _overlapping_spaces(chars: list[dict]) -> set[tuple]:
+    """Space glyphs drawn over a neighbouring character.
+
+    Some generators (fixed-pitch stylesheet renderings of e-invoices) emit a space glyph at
+    the very x of the next character; sorted by x, the space lands *inside* the word and
+    splits "280081" into "2 80081". Such spaces are dropped before words are formed.
+    """
+    def key(c):
+        return (c["text"], round(c["x0"], 2), round(c["top"], 2))
+
+    ordered = sorted(chars, key=lambda c: (round(c["top"]), c["x0"]))
+    drop = set()
+    for a, b in zip(ordered, ordered[1:]):
+        if round(a["top"]) != round(b["top"]) or a["text"].isspace() == b["text"].isspace():
+            continue
+        space, other = (a, b) if a["text"].isspace() else (b, a)
+        overlap = min(space["x1"], other["x1"]) - max(space["x0"], other["x0"])
+        if overlap > 0.5 * max(space["x1"] - space["x0"], 1e-6):
+            drop.add(key(space))
+    return drop
+
+
 def _text_layer_page(ppage, index: int) -> Page:
     width, height = float(ppage.width), float(ppage.height)
     try:
+        drop = _overlapping_spaces(ppage.chars)
+        if drop:
+            ppage = ppage.filter(lambda o: o.get("object_type") != "char" or
+                                 (o["text"], round(o["x0"], 2), round(o["top"], 2)) not in drop)
         raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=3)
     except Exception:  # a broken content stream: treat as empty, OCR will take over
         _logger.debug("cannot read text layer of page %s", index, exc_info=True)
