@@ -128,7 +128,8 @@ def parse_epc(payload: str) -> dict[str, Any] | None:
     10 structured remittance reference, 11 unstructured remittance text, 12 information.
     """
     lines = _lines(payload)
-    if _at(lines, 0) != "BCD" or _at(lines, 1) not in ("001", "002") or len(lines) < 7:
+    if (_at(lines, 0) != "BCD" or _at(lines, 1) not in ("001", "002") or _at(lines, 2) not in "12345678"
+            or not _at(lines, 2) or _at(lines, 3) not in ("SCT", "INST") or len(lines) < 7):
         return None
     values: dict[str, Any] = {}
     bic = _at(lines, 4).upper()
@@ -162,7 +163,8 @@ def parse_zatca(payload: str) -> dict[str, Any] | None:
 
     Tags 1 seller name, 2 VAT number, 3 timestamp (ISO 8601), 4 invoice total with VAT,
     5 VAT total; later tags (hash, signature, keys of phase 2) are skipped. A truncated
-    field ends the reading: the complete fields before it are kept.
+    field ends the reading: the complete fields before it are kept if they include the
+    seller and the VAT number.
     """
     text = re.sub(r"\s", "", payload or "")
     if len(text) < 8 or not re.fullmatch(r"[A-Za-z0-9+/]+=*", text):
@@ -188,12 +190,10 @@ def parse_zatca(payload: str) -> dict[str, Any] | None:
             except UnicodeDecodeError:
                 if tag == 1:
                     return None  # the seller's name is text: not a ZATCA code after all
-    if not fields.get(1):
-        return None
-    values: dict[str, Any] = {"supplier": fields[1]}
     vat = re.sub(r"\s", "", fields.get(2, ""))
-    if re.fullmatch(r"[A-Z]{0,2}\d{5,20}", vat):
-        values["VAT_Number"] = vat
+    if not fields.get(1) or not re.fullmatch(r"[A-Z]{0,2}\d{5,20}", vat):
+        return None  # seller and VAT number are the least a ZATCA code states
+    values: dict[str, Any] = {"supplier": fields[1], "VAT_Number": vat}
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", fields.get(3, ""))
     if m:
         try:
