@@ -63,7 +63,7 @@ def _json(data, status_code: int = 200) -> JSONResponse:
 
 
 def _error_page(viewer: Viewer | None, status_code: int, message: str) -> HTMLResponse:
-    return _page("error.html", status_code, viewer=viewer, status_code=status_code, message=message)
+    return _page("error.html", status_code, viewer=viewer, code=status_code, message=message)
 
 
 def router(service: DocumentService, review: ReviewService | None = None) -> APIRouter:
