@@ -100,7 +100,7 @@ def _variants(gray, retry: bool):
     img = gray
     factor = 1.0
     if img.size[0] * img.size[1] * 4 <= RETRY_MAX_PIXELS:
-        img = img.resize((img.size[0] * 2, img.size[1] * 2), Image.LANCZOS)
+        img = img.resize((img.size[0] * 2, img.size[1] * 2), Image.BILINEAR)
         factor = 2.0
     img = ImageOps.autocontrast(img, cutoff=1)
     hist = img.histogram()
