@@ -14,12 +14,13 @@
         "python": [
             "fastapi", "uvicorn", "sqlalchemy", "alembic", "pdfplumber", "pypdfium2",
             "pytesseract", "pyzbar", "lxml", "stdnum", "schwifty", "babel", "PIL",
-            "requests", "jsonrpcclient",
+            "requests", "jsonrpcclient", "jinja2",
         ],
         "bin": ["tesseract"],
     },
     "data": [
         "security/ir.model.access.csv",
+        "security/ir.rule.csv",
         "data/integration_sample_invoice.json",
         "data/integration_sample_expense.json",
     ],
