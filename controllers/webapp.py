@@ -25,11 +25,14 @@ from ..models.document_service import STATUS_MESSAGES, DocumentService
 from ..models.page_images import PageError
 from ..models.review import FEATURES, INBOX_SORTS, INBOX_STATES, NotFound, ReviewService, Viewer
 from ..models.user import csrf_matches
+from .jsonrpc import maintenance
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_COOKIE = "ie_session"
 LOGIN_CSRF_COOKIE = "ie_login_csrf"
 PREFIX = "/app"
+MAX_UPLOAD_FILES = 10
+MAX_VALIDATE_BODY = 1024 * 1024
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                                "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -79,6 +82,16 @@ def router(service: DocumentService, review: ReviewService | None = None) -> API
 
     def csrf_ok(request: Request, viewer: Viewer, form_value: str | None = None) -> bool:
         return csrf_matches(viewer.csrf_token, request.headers.get("x-csrf-token") or form_value)
+
+    def body_too_large(request: Request, limit: int) -> JSONResponse | None:
+        """Bodies must declare their length (browsers do) and stay under ``limit``; checked
+        before anything is read or spooled."""
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit():
+            return _json({"error": "the request must declare its Content-Length"}, 411)
+        if int(declared) > limit:
+            return _json({"error": f"the request is larger than {limit // (1024 * 1024)} MB"}, 413)
+        return None
 
     # -- sign-in ------------------------------------------------------------------------
     @api.get("/login", response_class=HTMLResponse)
@@ -151,8 +164,15 @@ def router(service: DocumentService, review: ReviewService | None = None) -> API
         viewer = viewer_of(request)
         if viewer is None:
             return _json({"error": "sign in first"}, 401)
-        form = await request.form()
-        if not csrf_ok(request, viewer, str(form.get("csrf_token") or "")):
+        if maintenance():
+            return _json({"error": STATUS_MESSAGES["error_maintenance"]}, 503)
+        # The CSRF header is checked before the body is read; the form field is the fallback.
+        header_ok = csrf_ok(request, viewer)
+        too_large = body_too_large(request, MAX_UPLOAD_FILES * service.limits.max_bytes + 1024 * 1024)
+        if too_large is not None:
+            return too_large
+        form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=10)
+        if not header_ok and not csrf_ok(request, viewer, str(form.get("csrf_token") or "")):
             return _json({"error": "invalid CSRF token"}, 403)
         document_type = str(form.get("document_type") or "invoice")
         files = []
@@ -229,6 +249,9 @@ def router(service: DocumentService, review: ReviewService | None = None) -> API
             return _json({"error": "sign in first"}, 401)
         if not csrf_ok(request, viewer):
             return _json({"error": "invalid CSRF token"}, 403)
+        too_large = body_too_large(request, MAX_VALIDATE_BODY)
+        if too_large is not None:
+            return too_large
         try:
             body = await request.json()
         except ValueError:

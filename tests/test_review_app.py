@@ -145,6 +145,23 @@ def test_state_changing_requests_need_the_csrf_token(server):
                    headers={"Accept": "application/json", "X-CSRF-Token": "x" * 43})
     assert wrong.status_code == 403
     assert server.credits(token) == 5  # nothing parsed, nothing charged
+    # Bounded uploads: at most ten files, and a declared length over the limit is refused unread.
+    many = s.post(server.url + "/app/upload", headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
+                  files=[("files", (f"{i}.pdf", b"%PDF-1.4", "application/pdf")) for i in range(11)])
+    assert many.status_code == 400
+    import http.client
+    from urllib.parse import urlparse
+
+    address = urlparse(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    connection.putrequest("POST", "/app/upload")
+    for name, value in (("Cookie", f"ie_session={s.cookies['ie_session']}"), ("X-CSRF-Token", csrf),
+                        ("Content-Type", "multipart/form-data; boundary=x"), ("Content-Length", "999999999999")):
+        connection.putheader(name, value)
+    connection.endheaders()  # no body sent: the answer comes from the headers alone
+    assert connection.getresponse().status == 413
+    connection.close()
+    assert server.credits(token) == 5
     sent = upload(server, s, csrf, make_invoice_pdf())
     uuid = sent["documents"][0]["document_uuid"]
     wait_done(server, s, uuid)
