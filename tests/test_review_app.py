@@ -481,6 +481,7 @@ def test_form_shows_progress_then_fills_and_errors_show_their_message(server, br
         page.goto(server.url + "/app/?sort=supplier&order=asc")
         assert page.locator(f'tr[data-document="{fine}"] .badge').inner_text() == "To review"
         assert page.locator(f'tr[data-document="{locked}"] .badge').inner_text() == "Error"
+        page.screenshot(path=str(ARTIFACTS / "inbox_1920x1080.png"))
         page.goto(server.url + "/app/?state=error")
         assert page.locator(f'tr[data-document="{locked}"]').count() == 1
         assert page.locator(f'tr[data-document="{fine}"]').count() == 0
