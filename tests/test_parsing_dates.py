@@ -51,3 +51,31 @@ def test_letter_spaced_day_of_a_text_layer():
     assert parse_date("Rechnung Nr. 280081 vom 1 3.07.2018") == date(2018, 7, 13)
     # a quantity before a date stays a quantity
     assert parse_date("Pos 2 1 3.07.2018") == date(2018, 7, 3)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Salesperson: Date: 1202/2018", date(2018, 2, 12)),  # separator dropped: DDMM/YYYY
+    ("Date: 43/03/2018.", date(2018, 3, 13)),  # 1 read as 4 in the day
+    ("19/62/2018 16:45", date(2018, 2, 19)),  # 0 read as 6 in the month
+    ("O7/01/18 14:41", date(2018, 1, 7)),  # letter O for zero
+    ("Datum 20032018", date(2018, 3, 20)),  # all separators dropped
+])
+def test_ocr_damaged_dates_are_read_on_ocr_lines(text, expected):
+    from invoice_extract.extraction.parsing.dates import find_dates_ocr
+
+    assert [v for _m, v in find_dates_ocr(text)] == [expected]
+    assert parse_date(text) is None  # the strict reader, used on text layers, does not guess
+
+
+@pytest.mark.parametrize("text", ["Tel 03-3271 9872", "12.95 15.90", "INVOICE NO : 18287/102/ToN49",
+                                  "Date 63/2018", "Barcode 9556655864036", "99/99/2018"])
+def test_ocr_repair_does_not_invent_dates(text):
+    from invoice_extract.extraction.parsing.dates import find_dates_ocr
+
+    assert list(find_dates_ocr(text)) == []
+
+
+def test_ocr_repair_leaves_clean_dates_to_the_strict_reader():
+    from invoice_extract.extraction.parsing.dates import find_dates_ocr
+
+    assert list(find_dates_ocr("Date: 12/02/2018")) == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..context import Context
 from ..document import Word
 from ..layout import compile_labels, lines_of
-from ..parsing.dates import find_dates, month_first_for
+from ..parsing.dates import find_dates, find_dates_ocr, month_first_for
 
 
 @dataclass
@@ -20,6 +20,7 @@ class DateHit:
     page: int
     line_index: int
     position: float
+    repaired: bool = False  # read through OCR damage ("1202/2018"): less sure than a clean date
 
 
 def date_hits(ctx: Context) -> list[DateHit]:
@@ -31,7 +32,10 @@ def date_hits(ctx: Context) -> list[DateHit]:
     n_pages = max(1, len(ctx.doc.pages))
     hits = []
     for p, i, lt in lines:
-        for m, value in find_dates(lt.text, month_first):
+        found = [(m, v, False) for m, v in find_dates(lt.text, month_first)]
+        if any(w.conf < 1.0 for w in lt.words):
+            found += [(m, v, True) for m, v in find_dates_ocr(lt.text, month_first)]
+        for m, value, repaired in found:
             words = lt.words_between(m.start(), m.end())
             if not words:
                 continue
@@ -42,7 +46,7 @@ def date_hits(ctx: Context) -> list[DateHit]:
                 x0, x1 = words[0].x0 - 0.05, words[-1].x1 + 0.05
                 above = " ".join(w.text for w in prev.words if w.x1 > x0 and w.x0 < x1).lower()
             hits.append(DateHit(value, words, lt.text[: m.start()].lower(), above, prev_text, p, i,
-                                (p + words[0].cy) / n_pages))
+                                (p + words[0].cy) / n_pages, repaired))
     ctx.cache["dates"] = hits
     return hits
 
@@ -54,6 +58,7 @@ LINKING_WORDS = compile_labels(["vom", "von", "du", "le", "of", "del", "dd", "d.
 def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> float:
     """+ for a label of the wanted kind right before (or above) the date, − for another kind."""
     tail = hit.before[-40:]
+    repair_doubt = 0.15 if hit.repaired else 0.0
     pos_m = [m for m in positive.finditer(tail)]
     neg_m = [m for m in negative.finditer(tail)]
     last_pos = pos_m[-1].end() if pos_m else -1
@@ -72,7 +77,7 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
         ends = [m for m in positive.finditer(hit.prev_line) if not hit.prev_line[m.end():].strip(" :.,")]
         if ends and not negative.search(hit.prev_line[ends[-1].start():]):
             score += 0.4
-    return score
+    return score - repair_doubt
 
 
 ISSUE_LABELS = compile_labels([

@@ -125,3 +125,53 @@ def parse_date(text: str, month_first: bool = False) -> date | None:
 
 def month_first_for(user_lang: str | None) -> bool:
     return bool(user_lang) and user_lang.replace("-", "_") in MONTH_FIRST_LOCALES
+
+
+# ---------------------------------------------------------------- OCR damage
+# Tesseract on thermal-printed receipts drops separators ("1202/2018") and swaps look-alike
+# glyphs ("O7/01/18", "43/03/2018" for 13/03, "19/62/2018" for 19/02). These readings are
+# only tried on OCR lines, where no well-formed date was found on the same token.
+OCR_GLYPHS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "S": "5",
+                            "B": "8", "Z": "2", ",": "."})
+# digits an OCR engine reads for another (the likelier mistake first)
+OCR_DIGIT_CONFUSIONS = {"4": "1", "6": "0", "7": "1", "8": "0", "3": "8", "9": "0", "5": "6"}
+_G = "[0-9OoDQIl|SBZ]"
+OCR_DATE_TOKEN = re.compile(rf"(?<![\w/.\-])({_G}{{1,2}}[/.,\-]?{_G}{{1,2}}[/.,\-]{_G}{{2,4}}|\d{{1,2}}[.,]\d{{6}}|\d{{8}})"
+                            r"(?![\w/.\-]*\d)")
+
+
+def _ocr_readings(token: str):
+    """(day, month, year) readings of a damaged numeric date token, likeliest first."""
+    clean = token.translate(OCR_GLYPHS)
+    parts = re.split(r"[/.\-]", clean)
+    if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) in (2, 4):  # "1202/2018": DDMM/YYYY
+        parts = [parts[0][:2], parts[0][2:], parts[1]]
+    elif len(parts) == 2 and len(parts[1]) == 6 and len(parts[0]) in (1, 2):  # "21.032018"
+        parts = [parts[0], parts[1][:2], parts[1][2:]]
+    elif len(parts) == 1 and len(clean) == 8:  # "20032018"
+        parts = [clean[:2], clean[2:4], clean[4:]]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return
+    d, m, y = parts
+    yield d, m, y
+    # one confused glyph in the day's or month's tens digit
+    if len(m) == 2 and m[0] in OCR_DIGIT_CONFUSIONS:
+        yield d, OCR_DIGIT_CONFUSIONS[m[0]] + m[1], y
+    if len(d) == 2 and d[0] in OCR_DIGIT_CONFUSIONS:
+        yield OCR_DIGIT_CONFUSIONS[d[0]] + d[1], m, y
+
+
+def find_dates_ocr(text: str, month_first: bool = False):
+    """Yield (match, date) for numeric dates damaged by OCR that ``find_dates`` cannot read."""
+    taken = [m.span() for m, _v in find_dates(text, month_first)]
+    for m in OCR_DATE_TOKEN.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        for d, mo, y in _ocr_readings(m.group(1)):
+            year = _year(y) if len(y) in (2, 4) else None
+            value = _make(year, int(mo), int(d)) if year else None
+            if month_first and value is None and year:
+                value = _make(year, int(d), int(mo))
+            if value is not None:
+                yield m, value
+                break
