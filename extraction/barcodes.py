@@ -17,6 +17,7 @@ _logger = logging.getLogger(__name__)
 # zbar's QR decoder guesses a text encoding (often Big5 or Shift-JIS for UTF-8 bytes):
 # ZBAR_CFG_BINARY (zbar >= 0.23.1) hands back the bytes as encoded in the symbol.
 _ZBAR_CFG_BINARY = 4
+_ZBAR_CFG_ENABLE = 0  # zbar_config_t ZBAR_CFG_ENABLE
 
 # Digital pages: an embedded image or a vector cluster smaller than this (points) is no code.
 MIN_CODE_PT = 25.0
@@ -60,6 +61,10 @@ def _zbar(image) -> list:
 
         pixels, width, height = pyzbar._pixel_data(image)
         with pyzbar._image_scanner() as scanner:
+            # Payment codes are QR codes: the other decoders only cost time (and zbar's DataBar
+            # decoder floods stderr with assertion warnings on noisy receipts).
+            zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, _ZBAR_CFG_ENABLE, 0)
+            zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_ENABLE, 1)
             zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_BINARY, 1)
             with pyzbar._image() as zimg:
                 zbar_image_set_format(zimg, pyzbar._FOURCC["L800"])
@@ -69,7 +74,7 @@ def _zbar(image) -> list:
                     return []
                 return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(zimg)))
     except (AttributeError, ImportError):  # another pyzbar: its public API guesses the encoding
-        return [r._replace(data=_undo_guess(r.data)) for r in pyzbar.decode(image)]
+        return [r._replace(data=_undo_guess(r.data)) for r in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])]
 
 
 def _undo_guess(data: bytes) -> bytes:
