@@ -147,3 +147,15 @@ def test_nothing_found_is_nothing_returned():
     ctx = run(doc_of([(0.1, "Hello world")]), "invoice_lines")
     for feature in ("total", "date", "invoice_id", "VAT_Number", "iban", "invoice_lines"):
         assert not ctx.found[feature]
+
+
+def test_numeric_date_order_follows_the_documents_country_then_the_users_language():
+    us = doc_of([(0.05, "Acme Inc."), (0.07, "1 Main Street, New York, NY 10001, United States"),
+                 (0.2, "Invoice date: 03/04/2024")])
+    de = doc_of([(0.05, "Acme GmbH"), (0.07, "Hauptstraße 1, 10115 Berlin, Deutschland"),
+                 (0.2, "Rechnungsdatum: 03/04/2024")])
+    nowhere = doc_of([(0.2, "Invoice date: 03/04/2024")])
+    assert selected(run(us, "date", user_lang="fr_FR"), "date") == "2024-03-04"
+    assert selected(run(de, "date", user_lang="en_US"), "date") == "2024-04-03"
+    assert selected(run(nowhere, "date", user_lang="en_US"), "date") == "2024-03-04"
+    assert selected(run(nowhere, "date", user_lang="en_GB"), "date") == "2024-04-03"

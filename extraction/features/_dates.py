@@ -23,11 +23,28 @@ class DateHit:
     repaired: bool = False  # read through OCR damage ("1202/2018"): less sure than a clean date
 
 
+# Where numeric dates are written month first (03/04/2024 = March 4th).
+MONTH_FIRST_COUNTRIES = {"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"}
+
+
+def document_month_first(ctx: Context) -> bool:
+    """Day/month order of the document's numeric dates.
+
+    The document's own country decides (a US supplier writes 03/04/2024 for March 4th even
+    to a French client); without one, the user's language does (``en_US`` → month first).
+    Dates that fit only one order are read that way whatever this says.
+    """
+    country = ctx.selected("country")
+    if country is not None and isinstance(country.content, str) and len(country.content) == 2:
+        return country.content.upper() in MONTH_FIRST_COUNTRIES
+    return month_first_for(ctx.options.user_lang)
+
+
 def date_hits(ctx: Context) -> list[DateHit]:
     cached = ctx.cache.get("dates")
     if cached is not None:
         return cached
-    month_first = month_first_for(ctx.options.user_lang)
+    month_first = document_month_first(ctx)
     lines = lines_of(ctx.doc)
     n_pages = max(1, len(ctx.doc.pages))
     hits = []
