@@ -208,3 +208,45 @@ def test_credit_note_lines_are_positive():
     ])
     (line,) = run(doc, "invoice_lines").found["invoice_lines"]
     assert line.content["subtotal"]["selected_value"]["content"] == 198.0
+
+
+def _ocr(doc):
+    """The same document as if read by OCR (receipt rules apply to OCR lines)."""
+    for page in doc.pages:
+        page.words = [replace(w, conf=0.9) for w in page.words]
+        page.source = "ocr"
+    return doc
+
+
+def test_receipt_total_with_cash_rounding_beats_subtotal_plus_tax():
+    doc = _ocr(doc_of([
+        (0.40, "SUB-TOTAL (EX) : 4.60"), (0.42, "TOTAL TAX : 0.28"), (0.44, "ROUNDING : 0.02"),
+        (0.46, "TOTAL : 4.90"), (0.48, "CASH 10.00"), (0.50, "CHANGE 5.10"),
+        (0.56, "GST SUMMARY"), (0.58, "TAX CODE % AMOUNT TAX"), (0.60, "TOTAL: 4.60 0.28"),
+    ]))
+    ctx = run(doc, "total", document_type="expense")
+    assert selected(ctx, "total") == pytest.approx(4.90)
+
+
+def test_the_tax_of_a_summary_row_is_never_the_total():
+    doc = _ocr(doc_of([
+        (0.40, "Thank you"), (0.56, "GST SUMMARY"), (0.58, "CODE AMOUNT(RM) TAX(RM)"),
+        (0.60, "TOTAL : 16.98 1.02"),
+    ]))
+    ctx = run(doc, "total", document_type="expense")
+    # nothing else readable: the summary's net + tax is the best reading, never its tax alone
+    assert selected(ctx, "total") == pytest.approx(18.00)
+    assert 1.02 not in [c.content for c in ctx.found["total"]]
+
+
+def test_amt_due_is_a_total_label():
+    doc = _ocr(doc_of([(0.50, "Sub Total 129.30"), (0.52, "Amt Due 129.30"), (0.60, "GST Summary Amount(RM) GST(RM)"),
+                       (0.62, "SR @ 6% 121.98 7.32")]))
+    assert selected(run(doc, "total", document_type="expense"), "total") == pytest.approx(129.30)
+
+
+def test_receipt_supplier_is_the_name_over_its_registration_not_the_address():
+    doc = _ocr(doc_of([(0.02, "RESTORAN WAN SHENG"), (0.04, "002043319-W"), (0.06, "No.2, Jalan Temenggung 19/9,"),
+                       (0.08, "Seksyen 9, Bandar Mahkota Cheras,"), (0.10, "43200 Cheras, Selangor"),
+                       (0.30, "TOTAL: 4.80")]))
+    assert selected(run(doc, "supplier", document_type="expense"), "supplier") == "RESTORAN WAN SHENG"

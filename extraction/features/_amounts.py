@@ -21,7 +21,7 @@ AMOUNT_DUE = compile_labels([
     "total due", "amount due", "balance due", "total to pay", "total payable", "amount payable", "zu zahlen",
     "zahlbetrag", "zahlungsbetrag", "net à payer", "net a payer", "total à payer", "montant à payer",
     "te betalen", "total a pagar", "totale da pagare", "restbetrag", "offener betrag", "due payable",
-    "payable", "amount to pay", "à payer", "a pagar", "da pagare",
+    "payable", "amount to pay", "à payer", "a pagar", "da pagare", "amt due", "amt payable",
 ])
 TOTAL_STRONG = compile_labels([
     "grand total", "total amount", "invoice total", "total incl", "total including", "total inc", "rounded total",
@@ -188,6 +188,46 @@ def _same(a: float, b: float) -> bool:
     return abs(round(a - b, 2)) <= 0.011
 
 
+ROUNDING = compile_labels(["rounding", "rounding adj", "round adj", "rounding adjustment", "rundung",
+                           "arrondi", "afronding", "redondeo", "arrotondamento"])
+# The header of a tax summary table ("GST Summary  Amount(RM)  Tax(RM)", "Code Amount Tax"):
+# its "Total" row prints the net and the tax, side by side, not the grand total.
+SUMMARY_AMOUNT = re.compile(r"\b(?:amount|amt|net|excl|betrag|montant)\b", re.I)
+SUMMARY_TAX = re.compile(r"\b(?:tax|gst|vat|sst|mwst|ust|tva|btw|iva)\b", re.I)
+SUMMARY_ROW_REACH = 4  # lines under the header where its "Total" row may be
+
+
+def tax_summary_rows(ctx: Context) -> list[tuple[AmountHit, AmountHit]]:
+    """(net, tax) pairs printed on the "Total" row of a tax summary table."""
+    cached = ctx.cache.get("tax_summary_rows")
+    if cached is not None:
+        return cached
+    out = []
+    lines = lines_of(ctx.doc)
+    n_pages = max(1, len(ctx.doc.pages))
+    for page, page_lines in enumerate(lines.pages):
+        for i, header in enumerate(page_lines):
+            if not (SUMMARY_AMOUNT.search(header.text) and SUMMARY_TAX.search(header.text)):
+                continue
+            if any(d for _m, _v, d in find_amounts(header.text, ocr=is_ocr(header.words))):
+                continue  # a header prints no amounts
+            for row in page_lines[i + 1: i + 1 + SUMMARY_ROW_REACH]:
+                if not TOTAL_PLAIN.match(row.text.strip(" .:;'\"‘’|-")):
+                    continue
+                found = [(m, v) for m, v, d in find_amounts(row.text, ocr=is_ocr(row.words)) if d]
+                if len(found) < 2:
+                    continue
+                pair = []
+                for m, value in found[-2:]:
+                    words = row.words_between(m.start("num"), m.end("num"))
+                    pair.append(AmountHit(value, words, 1.0, (page + words[0].cy) / n_pages if words else 1.0))
+                if all(h.words for h in pair) and 0 < pair[1].value < pair[0].value:
+                    out.append((pair[0], pair[1]))
+                break
+    ctx.cache["tax_summary_rows"] = out
+    return out
+
+
 def totals(ctx: Context) -> dict[str, list[Candidate]]:
     """Ranked candidates for total, subtotal and total_tax_amount, chosen together."""
     cached = ctx.cache.get("totals")
@@ -202,7 +242,16 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     subs = labelled_amounts(ctx, SUBTOTAL, 0.9, exclude=CHARGES)
     taxes = labelled_amounts(ctx, TAX, 0.8)
     sub_values = {round(h.value, 2) for h in subs}
+    # a tax summary's "Total" row: its last amount is the tax; net + tax is the total
+    summary = tax_summary_rows(ctx)
+    in_summary = {id(w) for net, tax in summary for w in net.words + tax.words}
+    strong, due, plain = ([h for h in hits if not any(id(w) in in_summary for w in h.words)]
+                          for hits in (strong, due, plain))
+    # (a weak reading: the total line itself, with its cash rounding, is what was paid)
+    summed = [AmountHit(round(net.value + tax.value, 2), net.words + tax.words, 0.45, tax.position)
+              for net, tax in summary]
     total_c = _candidates(strong + due + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
+    summed_c = _candidates(summed, 0.6)
     sub_c = _candidates(subs, 0.6)
     tax_c = _candidates(taxes, 0.5)
     tendered = [h for h in labelled_amounts(ctx, TENDERED, 1.0) if h.value > 0 and h.has_decimals]
@@ -219,14 +268,16 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
             top = max(h.value for h in everything)
             total_c = [Candidate(round(h.value, 2), h.words, 0.2 + 0.1 * h.position, origin=_origin(h.words))
                        for h in everything if h.value == top or (h.value in paid and h.value != top)]
-    # amounts that agree: subtotal + tax = total
+    # cash rounding to 0.05 ("Rounding Adj. -0.02") sits between subtotal + tax and the total
+    roundings = [0.0] + [h.value for h in labelled_amounts(ctx, ROUNDING, 1.0) if 0 < abs(h.value) <= 0.1]
+    # amounts that agree: subtotal + tax (+ rounding) = total
     for t in total_c:
         agrees = False
         for s in sub_c:
             if abs(s.content - t.content) < 0.005:
                 continue
             for x in tax_c:
-                if _same(s.content + x.content, t.content):
+                if any(_same(s.content + x.content + r, t.content) for r in roundings):
                     agrees = True
                     s.score += 0.5
                     x.score += 0.5
@@ -235,6 +286,7 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
         # what the customer paid is the total (receipts: cash − change)
         if any(_same(t.content, v) for v in paid):
             t.score += 0.4
+    total_c += [c for c in summed_c if not any(_same(c.content, t.content) for t in total_c)]
     if expense and paid_from and not any(t.score > 0.9 for t in total_c):
         # the receipt's total line is unreadable: what was paid, from the tendered and change amounts
         for value, words in paid_from.items():

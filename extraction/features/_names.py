@@ -25,6 +25,20 @@ NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\b(?:tel|fax|phone|iban|b
 FIELD_LINE = re.compile(r"^[\w .\-/()]{2,30}\s?:\s*\S")
 
 
+# A postal address line: street words of the six languages and of common receipt countries,
+# or a postcode before a town. Names are never printed this way.
+ADDRESS_LINE = re.compile(
+    r"^\W*(?:no|lot|unit|blk|block)\b\.?\s*[\w/-]*\d|\b(?:jalan|jln|taman|tmn|lorong|persiaran|lebuh|seksyen|bandar|"
+    r"kampung|kg|street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|floor|plaza|suite|straße|strasse|str|"
+    r"weg|platz|allee|rue|avenue|bd|chemin|place|straat|laan|plein|calle|avenida|plaza|via|viale|piazza|corso)\b\.?"
+    r"|\b\d{5}\s+[A-Za-zÀ-ÿ]{3,}", re.I)
+# A company's registration or tax id printed right under its name ("(162761-M)", "Co. Reg. No",
+# "GST ID", "VAT No", "HRB 1234", "SIRET", "KvK"): the line above it is the company's name.
+REGISTRATION_LINE = re.compile(
+    r"^\W*\(?\d{5,}[- ]?[A-Z]\)?\W*$|\b(?:co\.?\s*reg|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|gst\s*(?:id|reg)|"
+    r"sst\s*(?:id|reg)|vat\s*(?:no|id|reg)|hrb|siret|siren|kvk|ust-?id|tax\s*id)\b", re.I)
+
+
 def clean_name(text: str) -> str:
     return text.strip(" :,;.-•●|").strip()
 

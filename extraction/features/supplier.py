@@ -5,7 +5,8 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ._names import legal_names, letterhead, names_in_block, receipt_header
+from ..layout import line_position, lines_of
+from ._names import ADDRESS_LINE, REGISTRATION_LINE, legal_names, letterhead, names_in_block, receipt_header
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -25,4 +26,19 @@ def find(ctx: Context) -> list[Candidate]:
         counts[key] = counts.get(key, 0) + 1
     for c in cands:
         c.score = min(1.0, c.score + 0.08 * (counts[re.sub(r"\W", "", c.content.lower())] - 1))
+        c.score = max(0.0, min(1.0, c.score + _layout_evidence(ctx, c)))
     return rank([c for c in cands if len(c.content) >= 2])
+
+
+def _layout_evidence(ctx: Context, cand: Candidate) -> float:
+    """An address line is not a name; a line printed over a registration id is one."""
+    if ADDRESS_LINE.search(cand.content):
+        return -0.25
+    if not cand.words:
+        return 0.0
+    page, index = line_position(ctx.doc, cand.words[-1])
+    below = lines_of(ctx.doc).pages[page][index + 1: index + 3]
+    if any(REGISTRATION_LINE.search(lt.text) for lt in below[:1]) or (
+            len(below) == 2 and REGISTRATION_LINE.search(below[1].text) and len(below[0].text) < 30):
+        return 0.15
+    return 0.0
