@@ -250,3 +250,22 @@ def test_receipt_supplier_is_the_name_over_its_registration_not_the_address():
                        (0.08, "Seksyen 9, Bandar Mahkota Cheras,"), (0.10, "43200 Cheras, Selangor"),
                        (0.30, "TOTAL: 4.80")]))
     assert selected(run(doc, "supplier", document_type="expense"), "supplier") == "RESTORAN WAN SHENG"
+
+
+def test_line_discount_and_unit_are_read_and_confirm_the_row():
+    doc = doc_of([
+        (0.30, [(0.05, "Beschreibung"), (0.45, "Menge"), (0.6, "Preis"), (0.7, "Rabatt"), (0.85, "Betrag")]),
+        (0.32, [(0.05, "Schrauben M4"), (0.45, "200 Stk"), (0.6, "0,50"), (0.7, "10%"), (0.85, "90,00")]),
+        (0.34, [(0.05, "Montage"), (0.45, "3 h"), (0.6, "45,00"), (0.85, "135,00")]),
+        (0.40, "Summe netto 225,00", 0.6),
+    ])
+    first, second = run(doc, "invoice_lines").found["invoice_lines"]
+
+    def value(line, key):
+        return line.content[key]["selected_value"]["content"] if key in line.content else None
+
+    assert (value(first, "description"), value(first, "quantity"), value(first, "unit"), value(first, "discount"),
+            value(first, "subtotal")) == ("Schrauben M4", 200, "Stk", 10.0, 90.0)
+    assert "taxes" not in first.content  # the discount rate is not a tax rate
+    assert (value(second, "description"), value(second, "unit"), value(second, "discount")) == ("Montage", "h", None)
+    assert first.score == second.score  # both rows confirmed by their arithmetic

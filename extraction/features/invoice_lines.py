@@ -145,7 +145,7 @@ def _triple(tokens: list[Token]):
     """(quantity, unit price, amount) tokens with quantity × unit price = amount, best placed first."""
     nums = [t for t in tokens if not t.percent]
     # a percentage on the row may be a discount: quantity × price × (1 − rate) = amount
-    factors = [1.0] + [1 - t.value / 100 for t in tokens if t.percent and 0 < t.value < 100]
+    rates = [None] + [t for t in tokens if t.percent and 0 < t.value < 100]
     best, best_score = None, -1.0
     for si, s in enumerate(nums):
         if s.glued_unit or abs(s.value) < 0.005:
@@ -154,14 +154,33 @@ def _triple(tokens: list[Token]):
             for u in nums:
                 if len({id(q), id(u), id(s)}) < 3 or abs(q.value) < 1e-9:
                     continue
-                if not any(abs(abs(q.value * u.value) * f - abs(s.value)) <= max(0.011, abs(s.value) * 0.0005)
-                           for f in factors):
+                discount = next((r for r in rates if abs(abs(q.value * u.value) * (1 - (r.value / 100 if r else 0))
+                                                         - abs(s.value)) <= max(0.011, abs(s.value) * 0.0005)), False)
+                if discount is False:
                     continue
                 score = (2.0 if si == len(nums) - 1 else 0.0) + (1.0 if float(q.value).is_integer() else 0.0) \
                     + 0.5 * u.decimals + 0.5 * s.decimals + (0.5 if q.glued_unit else 0.0)
                 if score > best_score:
-                    best, best_score = (q, u, s), score
+                    best, best_score = (q, u, s, discount), score
     return best
+
+
+# Units printed beside a quantity ("2 Stk", "3 h", "1,5 kg", "5Unit(s)").
+UNIT = re.compile(r"^(?:pcs?|pce|pc\.|stk\.?|st\.?|stück|units?|unit\(s\)|ea|each|h|hrs?|hours?|std\.?|stunden?|"
+                  r"tage?|days?|jours?|kg|g|t|l|ltr|liter|litre|m|m2|m²|m3|m³|km|x|pkt|pack|box|set|"
+                  r"pièces?|u\.?|uds?\.?|ud\.?|pz\.?|stuks?)$", re.I)
+
+
+def _unit_of(quantity: Token, lt: LineText) -> tuple[str, list] | None:
+    """The unit printed with a quantity: glued to it, or the word right after it."""
+    if quantity.glued_unit:
+        unit = re.sub(r"^\d+(?:[.,]\d+)?\s?", "", quantity.word.text)
+        return (unit, [quantity.word]) if unit else None
+    words = list(lt.words)
+    i = words.index(quantity.word)
+    if i + 1 < len(words) and UNIT.match(words[i + 1].text) and words[i + 1].x0 - quantity.word.x1 < 0.03:
+        return words[i + 1].text, [words[i + 1]]
+    return None
 
 
 def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
@@ -182,9 +201,12 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
                       and w.text != "%"]
         values: dict[str, tuple[float, list]] = {}
         triple = _triple(tokens)
+        unit = discount = None
         if triple:
             for kind, t in zip(("quantity", "unit_price", "subtotal"), triple):
                 values[kind] = (t.value, [t.word])
+            discount = triple[3]
+            unit = _unit_of(triple[0], lt)
         else:
             by_column: dict[str, list] = {}
             for t in tokens:
@@ -195,7 +217,9 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
             for kind, ws in by_column.items():
                 if kind != "taxes":
                     values[kind] = _cell(ws, columns_by_kind[kind])
-        rates = [t for t in tokens if t.percent]
+        rates = [t for t in tokens if t.percent and t is not discount]
+        if unit:
+            text_words = [w for w in text_words if w not in unit[1]]
         if rates:
             values["taxes"] = (rates[0].value, [rates[0].word])
         # words right of the first price or amount (units like "Stk") are not the description
@@ -236,6 +260,10 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
             tax = {"content": rate, "amount_type": "percent", "coords": Candidate(rate, ws).coords(),
                    "page": ws[0].page}
             line["taxes"] = {"selected_values": [tax], "candidates": [tax]}
+        if unit:
+            line["unit"] = _attribute(unit[0], unit[1])
+        if discount:
+            line["discount"] = _attribute(discount.value, [discount.word])
         out.append(line)
         last = line
         pending = line if "subtotal" not in line else None
@@ -286,10 +314,11 @@ def _content(line: dict, kind: str):
 
 
 def score_lines(found: list[dict]) -> None:
-    """Rows whose quantity × unit price gives their amount are confirmed."""
+    """Rows whose quantity × unit price (− discount) gives their amount are confirmed."""
     for line in found:
-        q, u, s = (line.get(k, {}).get("selected_value", {}).get("content") for k in ("quantity", "unit_price", "subtotal"))
+        q, u, s, d = (line.get(k, {}).get("selected_value", {}).get("content")
+                      for k in ("quantity", "unit_price", "subtotal", "discount"))
         score = 0.5
-        if None not in (q, u, s) and abs(q * u - s) <= max(0.011, abs(s) * 0.001):
+        if None not in (q, u, s) and abs(abs(q * u) * (1 - (d or 0) / 100) - abs(s)) <= max(0.011, abs(s) * 0.001):
             score = 0.9
         line["_score"] = score
