@@ -153,6 +153,64 @@ def users_list(database_url: str | None) -> None:
             click.echo(f"{user.id}\t{user.login}\taccount {user.account_id}\t{'active' if user.active else 'inactive'}")
 
 
+@main.group()
+def learning() -> None:
+    """What validations taught about each account's suppliers (see README, Learning)."""
+
+
+def _account_of(session, account_token: str):
+    from ..models.account import find_account
+
+    account = find_account(session, account_token)
+    if account is None:
+        raise click.ClickException("no account has this token")
+    return account
+
+
+@learning.command("show")
+@click.option("--account-token", required=True, help="token of the account whose learning to show")
+@click.option("--json", "as_json", is_flag=True, help="print the profiles as the engine receives them")
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def learning_show(account_token: str, as_json: bool, database_url: str | None) -> None:
+    """The account's supplier profiles: identity, and per field the learned label, position
+    and value with their support (votes / validations)."""
+    from ..extraction.learning import summary
+    from ..models.learning import learning_status, load_profiles
+
+    with _database(database_url).session() as session:
+        account = _account_of(session, account_token)
+        profiles = load_profiles(session, account.id)
+        status = learning_status(session, account.id)
+    if as_json:
+        click.echo(json.dumps({"account": account.id, "validations": status, "profiles": profiles},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(f"account {account.id}: {len(profiles)} supplier profile(s); validations "
+               + ", ".join(f"{k} {v}" for k, v in sorted(status.items())))
+    for profile in profiles:
+        digest = summary(profile)
+        click.echo(f"\nprofile {profile['id']}: {digest['name']} ({digest['documents']} validated document(s))")
+        for key, votes in digest["identity"].items():
+            click.echo(f"  {key}: {', '.join(votes)}")
+        if digest.get("payment_terms_days"):
+            click.echo(f"  payment terms (days): {digest['payment_terms_days']}")
+        for feature, item in digest["fields"].items():
+            click.echo(f"  {feature}: " + "; ".join(f"{k} {v}" for k, v in item.items()))
+
+
+@learning.command("reset")
+@click.option("--account-token", required=True, help="token of the account whose learning to forget")
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def learning_reset(account_token: str, database_url: str | None) -> None:
+    """Forget everything the account's validations taught (other accounts keep theirs)."""
+    from ..models.learning import reset_account
+
+    with _database(database_url).session() as session:
+        account = _account_of(session, account_token)
+        removed = reset_account(session, account.id)
+    click.echo(f"account {account.id}: {removed} supplier profile(s) forgotten")
+
+
 def _options(document_type, perspective, user_company_vat, user_company_country_code, user_lang):
     from ..extraction import ExtractOptions
 

@@ -17,6 +17,9 @@ class ExtractOptions:
     user_lang: str | None = None  # e.g. "fr_FR"
     purchase_order_regex: str | None = None
     limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
+    # What validations taught about the caller's suppliers (plain data, see extraction.learning):
+    # empty, the engine's behaviour is unchanged.
+    supplier_profiles: list = field(default_factory=list)
 
     @classmethod
     def from_user_infos(cls, document_type: str = "invoice", user_infos: dict | None = None,

@@ -35,6 +35,9 @@ def extract_document(doc, options: ExtractOptions) -> dict:
     for name, find in registry(options.document_type):
         names.add(name)
         ctx.found[name] = structured.merge(name, ctx.structured.get(name), find(ctx))
+    if options.supplier_profiles:  # what validations taught about this supplier (extraction.learning)
+        from .learning import apply as apply_learning
+        apply_learning(ctx, options.supplier_profiles)
     # features only a structured source knows (e.g. the raw `qr-bill` payload)
     for name, cands in ctx.structured.items():
         if name not in names:

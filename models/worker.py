@@ -101,8 +101,11 @@ def process(db: Database, doc_id: int, owner: str, engine=None) -> None:
     with db.session() as session:
         doc = session.get(Document, doc_id)
         data, file_name, document_type, user_infos = doc.content, doc.file_name, doc.document_type, doc.user_infos
+        account_id = doc.account_id
+    profiles = supplier_profiles(db, account_id)
     try:
-        options = ExtractOptions.from_user_infos(document_type, user_infos if isinstance(user_infos, dict) else {})
+        options = ExtractOptions.from_user_infos(document_type, user_infos if isinstance(user_infos, dict) else {},
+                                                 supplier_profiles=profiles)
         results, status, message, refund = extract(data, file_name, options), "success", "", False
     except ExtractionError as e:
         results, status, message, refund = None, e.status, str(e), True
@@ -114,6 +117,21 @@ def process(db: Database, doc_id: int, owner: str, engine=None) -> None:
         if doc.state != PROCESSING or doc.lease_owner != owner:
             return  # our lease expired and someone else took over: their result wins
         finish(session, doc, status, message, results, refund=refund)
+
+
+def supplier_profiles(db: Database, account_id: int | None) -> list[dict]:
+    """What the account's validations taught (models.learning), its pending validations
+    learned first; never an obstacle to the extraction itself."""
+    if account_id is None:
+        return []
+    from .learning import account_profiles, learn_pending
+
+    try:
+        learn_pending(db, account_id)
+        return account_profiles(db, account_id)
+    except Exception:
+        _logger.exception("loading the supplier profiles of account %s failed", account_id)
+        return []
 
 
 def _heartbeat(db: Database, doc_id: int, owner: str, lease_seconds: float, stop: threading.Event) -> None:
@@ -146,6 +164,14 @@ def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_even
             _logger.exception("claiming a document failed")
             doc_id = None
         if doc_id is None:
+            try:  # an idle worker learns from validations (models.learning)
+                from .learning import learn_pending
+
+                if learn_pending(db, None, limit=1):
+                    idle_since = time.monotonic()
+                    continue
+            except Exception:
+                _logger.exception("learning from a validation failed")
             if idle_exit is not None and time.monotonic() - idle_since > idle_exit:
                 return
             time.sleep(POLL_SECONDS)

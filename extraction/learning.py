@@ -1,0 +1,677 @@
+"""Learning from validations: what an accountant confirmed makes the next bill of the same
+supplier come out right.
+
+Two pure functions, no database (the caller stores and loads plain data):
+
+* :func:`observe` ``(doc, result, validated_values) -> observation``: for each validated
+  feature, the words that print the confirmed value (from the validated ``box``, else the
+  result's candidate with that content, else a search of the page text), the label words
+  left of them on their line and above them in their column, and their position on the
+  page; plus the supplier's identity (VAT number, IBAN, name, e-mail domain).
+* :func:`aggregate` ``(observations) -> profile``: the votes of several observations of one
+  supplier (label variants, positions, constant values, payment terms), each with its count,
+  so one bad validation cannot overrule several good ones (ties go to what was learned first).
+* :func:`apply` ``(ctx, profiles)``: run by the pipeline after the finders. When the page is
+  recognised as coming from a known supplier (its VAT number or IBAN printed on the page,
+  its name as a tie-breaker), candidates printed next to a learned label or at a learned
+  position rank higher; a value printed next to a learned label that no finder proposed
+  becomes a candidate; and the supplier's constant fields (currency, IBAN, VAT number, name,
+  BIC, payment terms) get their learned value when the page prints it. Candidates learning
+  proposed or ranked carry the documented extra key ``learned: true``. Structured values
+  (e-invoice XML, payment codes) stay above anything learned.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from difflib import SequenceMatcher
+from typing import Any, Iterable, Sequence
+
+from .candidate import Candidate
+from .document import Document, Word
+from .parsing.dates import find_dates, parse_date
+from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount
+
+AMOUNT_FEATURES = ("total", "subtotal", "total_tax_amount")
+DATE_FEATURES = ("date", "due_date")
+CODE_FEATURES = ("invoice_id", "payment_ref", "VAT_Number", "iban")
+# Features learned from validations (labels, positions, values).
+LEARNED_FEATURES = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES + ("currency", "supplier", "SWIFT_code")
+# Values a supplier prints the same on every bill: their majority value is a default.
+CONSTANT_FEATURES = ("currency", "iban", "VAT_Number", "supplier", "SWIFT_code")
+# Features whose learned value may be added as a new candidate (others only ranked).
+ADDABLE = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES + ("currency", "supplier")
+STRUCTURED_ORIGINS = ("xml", "qr")
+
+MAX_LABEL_WORDS = 4
+MAX_LABEL_GAP = 0.35  # label → value, share of the page width
+MAX_WORD_GAP = 0.04  # between words of one label
+NEAR_X, NEAR_Y = 0.08, 0.025  # a "learned position" match
+MAX_SCORE = 1.95  # below structured values (2.0)
+
+CURRENCY_SYMBOLS = {"EUR": ("€", "EUR", "euro"), "USD": ("$", "USD", "US$"), "GBP": ("£", "GBP"),
+                    "CHF": ("CHF", "Fr."), "JPY": ("¥", "JPY"), "MYR": ("RM", "MYR"), "SGD": ("S$", "SGD")}
+
+
+# ------------------------------------------------------------------ values
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def code_key(value: Any) -> str:
+    """An identifier compared as the scorer does: upper-case, without spaces . - /"""
+    return re.sub(r"[\s.\-/]", "", str(value or "")).upper()
+
+
+def name_key(value: Any) -> str:
+    return " ".join(re.findall(r"\w+", _fold(value or "")))
+
+
+def bic_of(value: Any) -> str:
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value).get("bic", "")
+        except (ValueError, AttributeError):
+            return ""
+    return code_key(value)[:8]
+
+
+def normalize(feature: str, value: Any) -> Any:
+    """The validated content in the form the engine outputs (None when it has no value)."""
+    if value is None or value == "" or value is False:
+        return None
+    if feature in AMOUNT_FEATURES:
+        if isinstance(value, (int, float)):
+            return round(float(value), 2)
+        parsed = parse_amount(str(value))
+        if parsed is None:
+            try:
+                parsed = float(str(value))
+            except ValueError:
+                return None
+        return round(parsed, 2)
+    if feature in DATE_FEATURES:
+        text = str(value).strip()
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        d = parse_date(text)
+        return d.isoformat() if d else None
+    if feature in ("VAT_Number", "iban"):
+        return code_key(value) or None
+    if feature == "currency":
+        return str(value).strip().upper()[:3] or None
+    if feature == "SWIFT_code":
+        return bic_of(value) or None
+    return str(value).strip() or None
+
+
+def same(feature: str, a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    if feature in AMOUNT_FEATURES:
+        try:
+            return abs(float(a) - float(b)) < 0.005
+        except (TypeError, ValueError):
+            return False
+    if feature in ("invoice_id", "payment_ref", "VAT_Number", "iban"):
+        return code_key(a) == code_key(b)
+    if feature == "SWIFT_code":
+        return bic_of(a) == bic_of(b)
+    if feature == "supplier":
+        return name_key(a) == name_key(b)
+    return str(a) == str(b)
+
+
+def parse_printed(feature: str, text: str) -> Any:
+    """A printed text → the feature's value, or None when it is not one."""
+    text = text.strip()
+    if not text:
+        return None
+    if feature in AMOUNT_FEATURES:
+        # the whole text is the amount (with its currency mark), not a line holding one
+        found = list(find_amounts(text))
+        if len(found) != 1 or re.sub(CURRENCY_MARKS, "", text[:found[0][0].start()] + text[found[0][0].end():]).strip(" :*"):
+            return None
+        return round(found[0][1], 2)
+    if feature in DATE_FEATURES:
+        for m, d in find_dates(text):
+            if m.start() == 0 and not text[m.end():].strip(" .,;:)"):
+                return d.isoformat()
+        return None
+    if feature in ("invoice_id", "payment_ref"):
+        value = text.strip(" :#.,;()")
+        if not value or not re.search(r"\d", value) or len(value) > 40:
+            return None
+        return value
+    if feature == "VAT_Number":
+        key = code_key(text)
+        return key if re.fullmatch(r"[A-Z]{2}[0-9A-Z]{6,13}", key) else None
+    if feature == "iban":
+        key = code_key(text)
+        return key if re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{10,30}", key) and _iban_ok(key) else None
+    if feature == "currency":
+        code = text.strip().upper()
+        return code if re.fullmatch(r"[A-Z]{3}", code) else None
+    if feature == "supplier":
+        return text if re.search(r"[^\W\d]{2}", text) else None
+    return None
+
+
+def _iban_ok(iban: str) -> bool:
+    moved = iban[4:] + iban[:4]
+    digits = "".join(str(int(c, 36)) for c in moved)
+    return int(digits) % 97 == 1
+
+
+# ------------------------------------------------------------------ page geometry
+def _page_lines(doc: Document, page: int) -> list[list[Word]]:
+    from .layout import lines_of
+
+    return [list(lt.words) for lt in lines_of(doc).pages[page]]
+
+
+def _token(text: str) -> str:
+    """A label word, compared loosely: folded case and accents, outer punctuation dropped,
+    digits as 9 ("VAT 21%" and "VAT 7%" are one label)."""
+    t = _fold(text).strip(" :#.,;*()[]{}|/\\-–_'\"")
+    return re.sub(r"\d+", "9", t)
+
+
+def _is_value_word(word: Word) -> bool:
+    """A word that is a value rather than part of a label (amounts, dates, long numbers)."""
+    return len(re.findall(r"\d", word.text)) >= 3
+
+
+def _label_left(line: Sequence[Word], first: Word) -> list[str]:
+    left = [w for w in line if w.x1 <= first.x0 + 1e-6 and w is not first]
+    out: list[Word] = []
+    prev = first
+    for w in reversed(left):
+        gap = prev.x0 - w.x1
+        if gap > (MAX_LABEL_GAP if not out else MAX_WORD_GAP) or _is_value_word(w):
+            break
+        out.insert(0, w)
+        prev = w
+        if len(out) >= MAX_LABEL_WORDS:
+            break
+    tokens = [t for t in (_token(w.text) for w in out) if t]
+    return tokens if any(re.search(r"[^\W\d]", t) for t in tokens) else []
+
+
+def _label_above(lines: list[list[Word]], index: int, words: Sequence[Word]) -> list[str]:
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    top = min(w.y0 for w in words)
+    for line in reversed(lines[max(0, index - 3):index]):
+        if not line or top - max(w.y1 for w in line) > 0.06:
+            break
+        col = [w for w in line if w.x1 > x0 - 0.02 and w.x0 < x1 + 0.02]
+        if not col:
+            continue
+        tokens = [t for t in (_token(w.text) for w in col[:MAX_LABEL_WORDS]) if t]
+        if any(re.search(r"[^\W\d]", t) for t in tokens) and not any(_is_value_word(w) for w in col):
+            return tokens
+        return []
+    return []
+
+
+def _line_index(lines: list[list[Word]], word: Word) -> int:
+    for i, line in enumerate(lines):
+        if any(w is word or w == word for w in line):
+            return i
+    return -1
+
+
+def _words_in_box(doc: Document, page: int, box: Sequence[float]) -> list[Word]:
+    """Words whose centre lies in the box [cx, cy, w, h] (page frame, relative)."""
+    if page < 0 or page >= len(doc.pages):
+        return []
+    cx, cy, bw, bh = (float(v) for v in box[:4])
+    if bw <= 0 or bh <= 0:
+        return []
+    x0, x1, y0, y1 = cx - bw / 2 - 0.003, cx + bw / 2 + 0.003, cy - bh / 2 - 0.003, cy + bh / 2 + 0.003
+    out = []
+    for w in doc.pages[page].words:
+        bx0, by0, bx1, by1 = w.page_box or (w.x0, w.y0, w.x1, w.y1)
+        if x0 <= (bx0 + bx1) / 2 <= x1 and y0 <= (by0 + by1) / 2 <= y1:
+            out.append(w)
+    return sorted(out, key=lambda w: (w.line, w.x0))
+
+
+def _windows(line: Sequence[Word], start: int = 0, sizes: Iterable[int] = range(1, 7)):
+    for n in sizes:
+        if start + n <= len(line):
+            yield line[start:start + n]
+
+
+def _search(doc: Document, feature: str, content: Any) -> list[Word]:
+    """The words printing ``content`` (fewest words first): the first occurrence with a
+    label on its left, else the first."""
+    fallback: list[Word] = []
+    for p in range(len(doc.pages)):
+        for line in _page_lines(doc, p):
+            for n in range(1, 7):
+                for i in range(len(line) - n + 1):
+                    ws = line[i:i + n]
+                    text = " ".join(w.text for w in ws)
+                    value = parse_printed(feature, text) if feature != "supplier" else text
+                    if same(feature, value, content):
+                        if _label_left(line, ws[0]):
+                            return list(ws)
+                        fallback = fallback or list(ws)
+    return fallback
+
+
+def _locate(doc: Document, result: dict, feature: str, content: Any, validated: dict) -> list[Word]:
+    box = validated.get("box") if isinstance(validated, dict) else None
+    if isinstance(box, dict):
+        box = [box.get("text"), box.get("page"), *(box.get("coords") or [])]
+    if isinstance(box, (list, tuple)) and len(box) >= 6:
+        try:
+            words = _words_in_box(doc, int(box[1] or 0), [float(v) for v in box[2:6]])
+        except (TypeError, ValueError):
+            words = []
+        if words:
+            return words
+    entry = (result or {}).get(feature)
+    if isinstance(entry, dict):
+        for cand in entry.get("candidates") or []:
+            coords = cand.get("coords") or []
+            if same(feature, normalize(feature, cand.get("content")), content) and len(coords) >= 4:
+                words = _words_in_box(doc, int(cand.get("page") or 0), coords)
+                if words:
+                    return words
+    if feature == "currency":
+        return []
+    return _search(doc, feature, content)
+
+
+# ------------------------------------------------------------------ observe
+def observe(doc: Document, result: dict | None, validated_values: dict) -> dict:
+    """What a validation teaches: the supplier's identity and, per validated feature, its
+    value, the label words next to it and its position. Plain JSON-able data."""
+    result = result or {}
+    fields: dict[str, dict] = {}
+    for feature in LEARNED_FEATURES:
+        validated = validated_values.get(feature)
+        if not isinstance(validated, dict):
+            continue
+        content = normalize(feature, validated.get("content"))
+        if content is None:
+            continue
+        obs: dict = {"value": content, "left": "", "above": "", "page": None, "page_from_end": None,
+                     "x": None, "y": None, "nwords": 0}
+        words = _locate(doc, result, feature, content, validated)
+        if words:
+            page = words[0].page
+            words = [w for w in words if w.page == page]
+            lines = _page_lines(doc, page)
+            index = _line_index(lines, words[0])
+            line = lines[index] if index >= 0 else list(words)
+            first_line = [w for w in words if w in line] or words
+            left = " ".join(_label_left(line, first_line[0]))
+            # a value with a label on its left is not labelled from above as well
+            above = "" if left or index < 0 else " ".join(_label_above(lines, index, first_line))
+            obs.update(left=left, above=above,
+                       page=page, page_from_end=len(doc.pages) - 1 - page,
+                       x=round(sum(w.cx for w in words) / len(words), 4),
+                       y=round(sum(w.cy for w in words) / len(words), 4), nwords=len(words))
+        fields[feature] = obs
+    identity = {
+        "VAT_Number": fields.get("VAT_Number", {}).get("value"),
+        "iban": fields.get("iban", {}).get("value"),
+        "supplier": fields.get("supplier", {}).get("value"),
+        "email_domain": _email_domain(validated_values, result),
+    }
+    due = None
+    d, dd = fields.get("date", {}).get("value"), fields.get("due_date", {}).get("value")
+    if d and dd:
+        try:
+            due = (date.fromisoformat(dd) - date.fromisoformat(d)).days
+        except ValueError:
+            due = None
+    return {"identity": identity, "fields": fields, "due_days": due}
+
+
+def _email_domain(validated_values: dict, result: dict) -> str | None:
+    for source in (validated_values.get("email"), (result.get("email") or {}).get("selected_value")):
+        if isinstance(source, dict) and isinstance(source.get("content"), str) and "@" in source["content"]:
+            return source["content"].rsplit("@", 1)[1].strip().lower() or None
+    return None
+
+
+# ------------------------------------------------------------------ aggregate
+def _votes(items: Iterable[Any]) -> list[list]:
+    """[[value, count], …] most voted first; ties keep the order values were first seen."""
+    counts: dict[str, list] = {}
+    for item in items:
+        if item is None or item == "":
+            continue
+        key = json.dumps(item, sort_keys=True)
+        if key not in counts:
+            counts[key] = [item, 0, len(counts)]
+        counts[key][1] += 1
+    return [[v, n] for v, n, _ in sorted(counts.values(), key=lambda e: (-e[1], e[2]))]
+
+
+def _position_votes(observations: list[dict]) -> list[list]:
+    """Positions clustered (same page, within NEAR_X/NEAR_Y): [[page, page_from_end, x, y, count]]."""
+    clusters: list[list] = []
+    for o in observations:
+        if o.get("x") is None:
+            continue
+        for c in clusters:
+            if (c[0] == o["page"] or c[1] == o["page_from_end"]) and abs(c[2] - o["x"]) < NEAR_X \
+                    and abs(c[3] - o["y"]) < NEAR_Y:
+                c[4] += 1
+                break
+        else:
+            clusters.append([o["page"], o["page_from_end"], o["x"], o["y"], 1])
+    return sorted(clusters, key=lambda c: -c[4])
+
+
+def aggregate(observations: Sequence[dict], profile_id: Any = None, name: str | None = None) -> dict:
+    """One supplier's profile from its observations (oldest first), as plain data.
+
+    Every vote keeps its count; a feature's ``count`` is how many validations saw it."""
+    fields: dict[str, dict] = {}
+    for feature in LEARNED_FEATURES:
+        seen = [o["fields"][feature] for o in observations if feature in (o.get("fields") or {})]
+        if not seen:
+            continue
+        fields[feature] = {
+            "count": len(seen),
+            "values": _votes(s.get("value") for s in seen) if feature in CONSTANT_FEATURES else [],
+            "left": _votes(s.get("left") for s in seen),
+            "above": _votes(s.get("above") for s in seen),
+            "positions": _position_votes(seen),
+            "nwords": (_votes(s.get("nwords") for s in seen if s.get("nwords")) or [[1, 0]])[0][0],
+        }
+    identity = {key: _votes((o.get("identity") or {}).get(key) for o in observations)
+                for key in ("VAT_Number", "iban", "supplier", "email_domain")}
+    return {"id": profile_id, "name": name or (identity["supplier"][0][0] if identity["supplier"] else ""),
+            "documents": len(observations), "identity": identity, "fields": fields,
+            "due_days": _votes(o.get("due_days") for o in observations)}
+
+
+def winner(votes: list[list]) -> tuple[Any, int, int] | None:
+    """(value, its count, all counts) of the most voted value; ties go to the first learned."""
+    if not votes:
+        return None
+    return votes[0][0], votes[0][1], sum(v[1] for v in votes)
+
+
+# ------------------------------------------------------------------ apply
+def _page_key(doc: Document) -> tuple[str, str]:
+    text = doc.text
+    return re.sub(r"[^0-9A-Z]", "", text.upper()), " " + name_key(text) + " "
+
+
+def match_profile(doc: Document, profiles: Sequence[dict], own_vat: str | None = None) -> dict | None:
+    """The known supplier this page comes from: its VAT number or IBAN printed on the page
+    (3 points each), its name (2; a known name absent from the page costs 1.5), its e-mail
+    domain (1). At least 2 points, the best wins (ties: the profile with more documents)."""
+    if not profiles:
+        return None
+    codes, names = _page_key(doc)
+    own = code_key(own_vat) if own_vat else ""
+    best, best_score = None, 0.0
+    for profile in profiles:
+        ident = profile.get("identity") or {}
+        score = 0.0
+        if any(code_key(v) and code_key(v) != own and code_key(v) in codes for v, _n in ident.get("VAT_Number", [])):
+            score += 3
+        if any(code_key(v) and code_key(v) in codes for v, _n in ident.get("iban", [])):
+            score += 3
+        known = [name_key(v) for v, _n in ident.get("supplier", []) if len(name_key(v)) >= 3]
+        if known:
+            if any(f" {k} " in names for k in known):
+                score += 2
+            elif not any(_mostly_present(k, names) for k in known):
+                score -= 1.5
+        if any(d and d.lower() in names.replace(" ", ".") or d and d.lower() in doc.text.lower()
+               for d, _n in ident.get("email_domain", [])):
+            score += 1
+        key = (score, profile.get("documents", 0))
+        if score >= 2 and (best is None or key > (best_score, best.get("documents", 0))):
+            best, best_score = profile, score
+    return best
+
+
+def _mostly_present(name: str, page_names: str) -> bool:
+    tokens = [t for t in name.split() if len(t) >= 3]
+    return bool(tokens) and sum(f" {t} " in page_names for t in tokens) * 2 >= len(tokens)
+
+
+def _tokens_of(doc: Document, page: int) -> list[list[str]]:
+    cache = doc.attachments.setdefault("_learning_tokens", {})
+    if page not in cache:
+        cache[page] = [[_token(w.text) for w in line] for line in _page_lines(doc, page)]
+    return cache[page]
+
+
+def _find_label(doc: Document, page: int, tokens: list[str]) -> Iterable[tuple[int, int, int]]:
+    """(line index, start, end) of each run of words on the page whose tokens are ``tokens``."""
+    k = len(tokens)
+    for li, toks in enumerate(_tokens_of(doc, page)):
+        for i in range(len(toks) - k + 1):
+            if toks[i:i + k] == tokens:
+                yield li, i, i + k
+
+
+def _value_at(feature: str, words: Sequence[Word], nwords: int) -> tuple[Any, list[Word]] | None:
+    sizes = [nwords] + [n for n in range(1, 7) if n != nwords] if nwords else range(1, 7)
+    for ws in _windows(words, 0, sizes):
+        value = parse_printed(feature, " ".join(w.text for w in ws))
+        if value is not None:
+            return value, list(ws)
+    return None
+
+
+def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list[Word], float]]:
+    """(value, words, support) printed next to the learned labels of ``feature``."""
+    out = []
+    total = max(1, spec.get("count", 1))
+    nwords = spec.get("nwords") or 1
+    for side in ("left", "above"):
+        for rank, (label, count) in enumerate(spec.get(side) or []):
+            tokens = label.split()
+            if not tokens:
+                continue
+            # ties go to the label learned first
+            support = count / total + (0.01 if rank == 0 else 0.0)
+            for p in range(len(doc.pages)):
+                lines = _page_lines(doc, p)
+                for li, s, e in _find_label(doc, p, tokens):
+                    line = lines[li]
+                    if side == "left":
+                        after = line[e:]
+                        if not after or after[0].x0 - line[e - 1].x1 > MAX_LABEL_GAP:
+                            continue
+                        hit = _value_at(feature, after, nwords)
+                    else:
+                        lx0, lx1 = line[s].x0, line[e - 1].x1
+                        hit = None
+                        for below in lines[li + 1: li + 4]:
+                            if below and min(w.y0 for w in below) - line[s].y1 > 0.08:
+                                break
+                            col = [w for w in below if w.x1 > lx0 - 0.03 and w.x0 < lx1 + 0.1]
+                            if col:
+                                hit = _value_at(feature, col, nwords)
+                                break
+                    if hit:
+                        out.append((hit[0], hit[1], support))
+    return out
+
+
+def _near_learned_position(spec: dict, words: Sequence[Word], npages: int) -> float:
+    """Support (0..1) of the learned position the words sit at."""
+    if not words:
+        return 0.0
+    page = words[0].page
+    cx = sum(w.cx for w in words) / len(words)
+    cy = sum(w.cy for w in words) / len(words)
+    total = max(1, spec.get("count", 1))
+    best = 0.0
+    for rank, (lp, lpe, x, y, count) in enumerate(spec.get("positions") or []):
+        if (lp == page or lpe == npages - 1 - page) and abs(x - cx) < NEAR_X and abs(y - cy) < NEAR_Y:
+            best = max(best, count / total + (0.01 if rank == 0 else 0.0))
+    return best
+
+
+def _find_printed(doc: Document, feature: str, value: Any) -> list[Word]:
+    """Words printing a learned constant value, or [] when the page does not print it."""
+    if feature == "currency":
+        marks = CURRENCY_SYMBOLS.get(value, (value,))
+        for p in range(len(doc.pages)):
+            for line in _page_lines(doc, p):
+                for w in line:
+                    t = w.text.strip(" .,:;()")
+                    if t == value or any(m in w.text for m in marks if len(m) <= 2 or m == t):
+                        return [w]
+        return []
+    if feature == "supplier":
+        key = name_key(value)
+        n = len(key.split())
+        for p in range(len(doc.pages)):
+            for line in _page_lines(doc, p):
+                for i in range(len(line)):
+                    for ws in _windows(line, i, range(max(1, n - 1), n + 3)):
+                        text = name_key(" ".join(w.text for w in ws))
+                        if text == key or (len(key) >= 6 and SequenceMatcher(None, text, key).ratio() >= 0.9):
+                            return list(ws)
+        return []
+    return _search(doc, feature, value)
+
+
+def _boost(cands: list[Candidate], cand: Candidate, evidence: float) -> None:
+    """Raise a candidate above the plain engine's best by an amount growing with the evidence."""
+    base = max((c.score for c in cands if c.origin not in STRUCTURED_ORIGINS and not c.extra.get("learned")),
+               default=0.0)
+    # weak evidence (a minority label, a lone position) nudges; it does not overtake
+    target = min(MAX_SCORE, max(base, 0.0) + 0.05 + 0.3 * evidence) if evidence >= 0.35 else cand.score
+    if cand.origin not in STRUCTURED_ORIGINS:
+        cand.score = round(max(cand.score, target, cand.score + 0.3 * evidence), 4)
+        cand.score = min(cand.score, MAX_SCORE)
+    cand.extra["learned"] = True
+
+
+def _merge(feature: str, cands: list[Candidate], value: Any, words: Sequence[Word]) -> Candidate:
+    """The candidate of ``value`` (preferring the one printed by ``words``), added if missing."""
+    same_value = [c for c in cands if same(feature, normalize(feature, c.content), value)]
+    wordset = set(id(w) for w in words)
+    for c in same_value:
+        if any(id(w) in wordset for w in c.words):
+            return c
+    if same_value:
+        return same_value[0]
+    origin = "ocr" if words and words[0].conf < 1 else "text"
+    cand = Candidate(value, tuple(words), 0.0, origin=origin)
+    cands.append(cand)
+    return cand
+
+
+def _sort(cands: list[Candidate]) -> list[Candidate]:
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def apply(ctx, profiles: Sequence[dict] | None) -> dict | None:
+    """Re-rank ``ctx.found`` with the profile of the supplier the page comes from; returns
+    that profile (None when no known supplier matches: nothing changes)."""
+    if not profiles or not ctx.doc.pages:
+        return None
+    profile = match_profile(ctx.doc, profiles, ctx.options.user_company_vat)
+    if profile is None:
+        return None
+    npages = len(ctx.doc.pages)
+    for feature, spec in (profile.get("fields") or {}).items():
+        if feature not in ctx.found or not isinstance(ctx.found.get(feature), list):
+            continue
+        cands = ctx.found[feature]
+        if any(c.origin in STRUCTURED_ORIGINS for c in cands[:1]):
+            continue  # an exact e-invoice / payment-code value: nothing to learn on top
+        evidence: dict[int, tuple[Candidate, float]] = {}
+
+        def vote(cand: Candidate, strength: float) -> None:
+            prev = evidence.get(id(cand))
+            evidence[id(cand)] = (cand, max(strength, prev[1] if prev else 0.0))
+
+        # 1. values printed next to a learned label (near the learned position count more)
+        for value, words, support in _label_hits(ctx.doc, feature, spec):
+            near = _near_learned_position(spec, words, npages)
+            if feature not in ADDABLE and not any(same(feature, normalize(feature, c.content), value) for c in cands):
+                continue
+            cand = _merge(feature, cands, value, words)
+            vote(cand, support * (1.0 if near else 0.6) + 0.2 * near)
+        # 2. candidates at a learned position
+        for cand in list(cands):
+            near = _near_learned_position(spec, cand.words, npages)
+            if near:
+                vote(cand, 0.5 * near)
+        # 3. the supplier's constant value, when the page prints it
+        if feature in CONSTANT_FEATURES:
+            won = winner(spec.get("values") or [])
+            if won:
+                value, count, total = won
+                words = _find_printed(ctx.doc, feature, value)
+                existing = [c for c in cands if same(feature, normalize(feature, c.content), value)]
+                if existing or (words and feature in ADDABLE):
+                    cand = existing[0] if existing else _merge(feature, cands, value, words)
+                    if feature == "supplier" and not existing:
+                        cand.content = value  # the accountant's spelling
+                    vote(cand, 0.4 + 0.6 * count / max(1, total))
+        for cand, strength in evidence.values():
+            if strength > 0:
+                _boost(cands, cand, strength)
+        ctx.found[feature] = _sort(cands)
+    _apply_payment_terms(ctx, profile)
+    return profile
+
+
+def _apply_payment_terms(ctx, profile: dict) -> None:
+    """The supplier's usual term (due date − date, in days) when the page prints that date."""
+    won = winner(profile.get("due_days") or [])
+    date_c = (ctx.found.get("date") or [None])[0]
+    if not won or date_c is None or "due_date" not in ctx.found:
+        return
+    try:
+        due = (date.fromisoformat(str(date_c.content)[:10]) + timedelta(days=int(won[0]))).isoformat()
+    except (ValueError, TypeError):
+        return
+    cands = ctx.found["due_date"]
+    if any(c.origin in STRUCTURED_ORIGINS for c in cands[:1]):
+        return
+    existing = [c for c in cands if str(c.content)[:10] == due]
+    words = [] if existing else _search(ctx.doc, "due_date", due)
+    if not existing and not words:
+        return  # the page does not print it: no default
+    cand = existing[0] if existing else _merge("due_date", cands, due, words)
+    _boost(cands, cand, 0.4 + 0.6 * won[1] / max(1, won[2]))
+    ctx.found["due_date"] = _sort(cands)
+
+
+def summary(profile: dict) -> dict:
+    """A readable digest of a profile (for the CLI): per feature, the winning label, position
+    and value with their support ("2/3")."""
+    out: dict = {"name": profile.get("name"), "documents": profile.get("documents"),
+                 "identity": {k: [f"{v} ({n})" for v, n in votes] for k, votes in (profile.get("identity") or {}).items()
+                              if votes}, "fields": {}}
+    for feature, spec in (profile.get("fields") or {}).items():
+        total = spec.get("count", 0)
+        item = {}
+        for key in ("left", "above", "values"):
+            won = winner(spec.get(key) or [])
+            if won:
+                item[{"left": "label_left", "above": "label_above", "values": "value"}[key]] = \
+                    f"{won[0]} ({won[1]}/{total})"
+        if spec.get("positions"):
+            p = spec["positions"][0]
+            item["position"] = f"page {p[0] + 1} x={p[2]:.2f} y={p[3]:.2f} ({p[4]}/{total})"
+        out["fields"][feature] = item
+    won = winner(profile.get("due_days") or [])
+    if won:
+        out["payment_terms_days"] = f"{won[0]} ({won[1]}/{won[2]})"
+    return out
