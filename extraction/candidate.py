@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .document import Word, union_box
+from .document import Word, page_union_box
 
 
 @dataclass
@@ -28,13 +28,16 @@ class Candidate:
     def coords(self) -> list[float]:
         """[center_x, center_y, width, height, angle], relative to the page.
 
+        The box is in the frame of the page as sent (a scan read turned upright reports its
+        box on the original image, and the page's turn as ``angle``, degrees counter-clockwise).
         A value with no printed words gets the empty box on page 0, documented.
         """
         if not self.words:
             return [0.0, 0.0, 0.0, 0.0, 0.0]
         ws = [w for w in self.words if w.page == self.page_index]
-        x0, y0, x1, y1 = union_box(ws)
-        return [round((x0 + x1) / 2, 5), round((y0 + y1) / 2, 5), round(x1 - x0, 5), round(y1 - y0, 5), 0.0]
+        x0, y0, x1, y1 = page_union_box(ws)
+        return [round((x0 + x1) / 2, 5), round((y0 + y1) / 2, 5), round(x1 - x0, 5), round(y1 - y0, 5),
+                float(ws[0].angle)]
 
     def to_dict(self) -> dict:
         d = {"content": self.content, "coords": self.coords(), "page": self.page_index}

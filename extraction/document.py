@@ -20,6 +20,11 @@ class Word:
     page: int
     line: int = 0  # index of the visual line within its page (see Page.lines)
     conf: float = 1.0  # OCR confidence 0..1; 1 for a text layer
+    # A scan read turned upright: x0 … y1 are in the upright reading frame, ``page_box`` is
+    # the same box (x0, y0, x1, y1) on the original image and ``angle`` the page's turn
+    # (degrees counter-clockwise, see ocr_prep). None / 0 when the page was read as it is.
+    angle: float = 0.0
+    page_box: tuple[float, float, float, float] | None = None
 
     @property
     def cx(self) -> float:
@@ -107,3 +112,9 @@ def assign_lines(words: Sequence[Word], tolerance: float = 0.5) -> list[Word]:
 def union_box(words: Iterable[Word]) -> tuple[float, float, float, float]:
     ws = list(words)
     return (min(w.x0 for w in ws), min(w.y0 for w in ws), max(w.x1 for w in ws), max(w.y1 for w in ws))
+
+
+def page_union_box(words: Iterable[Word]) -> tuple[float, float, float, float]:
+    """Like union_box, in the frame of the original page image (``page_box`` when set)."""
+    boxes = [w.page_box or (w.x0, w.y0, w.x1, w.y1) for w in words]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -236,10 +236,18 @@ def _text_layer_page(ppage, index: int) -> Page:
 
 
 def ocr_page(image, index: int, lang: str = "eng") -> Page:
+    """A page image read by Tesseract, turned upright and deskewed first when needed (ocr_prep)."""
+    from . import ocr_prep
+
+    width, height = image.size
+    words, angle = ocr_prep.read(image, lambda img: _tesseract_words(img, lang), index)
+    return Page(index=index, width=width, height=height, words=assign_lines(words), source="ocr", angle=angle)
+
+
+def _tesseract_words(image, lang: str) -> list[tuple[str, int, int, int, int, float]]:
+    """Tesseract's words: (text, left, top, width, height, confidence 0..100), in pixels."""
     import pytesseract
 
-    image = image.convert("L") if image.mode not in ("L", "RGB") else image
-    width, height = image.size
     data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
     words = []
     for i, text in enumerate(data["text"]):
@@ -247,7 +255,5 @@ def ocr_page(image, index: int, lang: str = "eng") -> Page:
         conf = float(data["conf"][i])
         if not text or conf < 0:
             continue
-        left, top, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
-        words.append(Word(text=text, x0=left / width, y0=top / height, x1=(left + w) / width,
-                          y1=(top + h) / height, page=index, conf=conf / 100))
-    return Page(index=index, width=width, height=height, words=assign_lines(words), source="ocr")
+        words.append((text, data["left"][i], data["top"][i], data["width"][i], data["height"][i], conf))
+    return words
