@@ -46,7 +46,8 @@ ADDABLE = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES + ("currency", "suppli
 STRUCTURED_ORIGINS = ("xml", "qr")
 
 MAX_LABEL_WORDS = 4
-MAX_LABEL_GAP = 0.35  # label → value, share of the page width
+MAX_LABEL_GAP = 0.2  # label → value on one line, share of the page width
+MAX_ROW_GAP = 0.85  # a row label at the left margin, its value far right ("row" labels)
 MAX_WORD_GAP = 0.04  # between words of one label
 NEAR_X, NEAR_Y = 0.08, 0.025  # a "learned position" match
 MAX_SCORE = 1.95  # below structured values (2.0)
@@ -182,24 +183,30 @@ def _token(text: str) -> str:
 
 
 def _is_value_word(word: Word) -> bool:
-    """A word that is a value rather than part of a label (amounts, dates, long numbers)."""
-    return len(re.findall(r"\d", word.text)) >= 3
+    """A word that is a value rather than part of a label (amounts, dates, long numbers,
+    currency codes)."""
+    from .features.currency import CODES
+
+    return len(re.findall(r"\d", word.text)) >= 3 or word.text.strip(" .,:;()") in CODES
 
 
-def _label_left(line: Sequence[Word], first: Word) -> list[str]:
+def _label_left(line: Sequence[Word], first: Word, max_gap: float = MAX_ROW_GAP) -> tuple[list[str], float]:
+    """The label words left of a value on its line, and the gap between them and the value."""
     left = [w for w in line if w.x1 <= first.x0 + 1e-6 and w is not first]
     out: list[Word] = []
     prev = first
     for w in reversed(left):
         gap = prev.x0 - w.x1
-        if gap > (MAX_LABEL_GAP if not out else MAX_WORD_GAP) or _is_value_word(w):
+        if gap > (max_gap if not out else MAX_WORD_GAP) or _is_value_word(w):
             break
         out.insert(0, w)
         prev = w
         if len(out) >= MAX_LABEL_WORDS:
             break
     tokens = [t for t in (_token(w.text) for w in out) if t]
-    return tokens if any(re.search(r"[^\W\d]", t) for t in tokens) else []
+    if not any(re.search(r"[^\W\d]", t) for t in tokens):
+        return [], 0.0
+    return tokens, first.x0 - out[-1].x1
 
 
 def _label_above(lines: list[list[Word]], index: int, words: Sequence[Word]) -> list[str]:
@@ -248,21 +255,31 @@ def _windows(line: Sequence[Word], start: int = 0, sizes: Iterable[int] = range(
 
 
 def _search(doc: Document, feature: str, content: Any) -> list[Word]:
-    """The words printing ``content`` (fewest words first): the first occurrence with a
-    label on its left, else the first."""
-    fallback: list[Word] = []
+    """The words printing ``content`` (fewest words): an occurrence with a label close on its
+    left, else one with a label above, else the first (the last for amounts: totals close a bill)."""
+    found: list[tuple[int, int, list[Word]]] = []
     for p in range(len(doc.pages)):
-        for line in _page_lines(doc, p):
+        lines = _page_lines(doc, p)
+        for li, line in enumerate(lines):
             for n in range(1, 7):
+                hit = None
                 for i in range(len(line) - n + 1):
                     ws = line[i:i + n]
                     text = " ".join(w.text for w in ws)
                     value = parse_printed(feature, text) if feature != "supplier" else text
                     if same(feature, value, content):
-                        if _label_left(line, ws[0]):
-                            return list(ws)
-                        fallback = fallback or list(ws)
-    return fallback
+                        hit = list(ws)
+                        break
+                if hit:
+                    tokens, gap = _label_left(line, hit[0])
+                    rank = 3 if tokens and gap <= MAX_LABEL_GAP else 2 if _label_above(lines, li, hit) else \
+                        1 if tokens else 0
+                    found.append((rank, len(found), hit))
+                    break
+    if not found:
+        return []
+    late = 1 if feature in AMOUNT_FEATURES else -1
+    return max(found, key=lambda f: (f[0], late * f[1]))[2]
 
 
 def _locate(doc: Document, result: dict, feature: str, content: Any, validated: dict) -> list[Word]:
@@ -302,7 +319,7 @@ def observe(doc: Document, result: dict | None, validated_values: dict) -> dict:
         content = normalize(feature, validated.get("content"))
         if content is None:
             continue
-        obs: dict = {"value": content, "left": "", "above": "", "page": None, "page_from_end": None,
+        obs: dict = {"value": content, "left": "", "above": "", "row": "", "page": None, "page_from_end": None,
                      "x": None, "y": None, "nwords": 0}
         words = _locate(doc, result, feature, content, validated)
         if words:
@@ -312,10 +329,13 @@ def observe(doc: Document, result: dict | None, validated_values: dict) -> dict:
             index = _line_index(lines, words[0])
             line = lines[index] if index >= 0 else list(words)
             first_line = [w for w in words if w in line] or words
-            left = " ".join(_label_left(line, first_line[0]))
-            # a value with a label on its left is not labelled from above as well
-            above = "" if left or index < 0 else " ".join(_label_above(lines, index, first_line))
-            obs.update(left=left, above=above,
+            tokens, gap = _label_left(line, first_line[0])
+            above = " ".join(_label_above(lines, index, first_line)) if index >= 0 else ""
+            # one label per value: close on its left, else above it, else at the start of its row
+            left = " ".join(tokens) if tokens and gap <= MAX_LABEL_GAP else ""
+            row = " ".join(tokens) if tokens and not left and not above else ""
+            above = "" if left else above
+            obs.update(left=left, above=above, row=row,
                        page=page, page_from_end=len(doc.pages) - 1 - page,
                        x=round(sum(w.cx for w in words) / len(words), 4),
                        y=round(sum(w.cy for w in words) / len(words), 4), nwords=len(words))
@@ -387,6 +407,7 @@ def aggregate(observations: Sequence[dict], profile_id: Any = None, name: str | 
             "values": _votes(s.get("value") for s in seen) if feature in CONSTANT_FEATURES else [],
             "left": _votes(s.get("left") for s in seen),
             "above": _votes(s.get("above") for s in seen),
+            "row": _votes(s.get("row") for s in seen),
             "positions": _position_votes(seen),
             "nwords": (_votes(s.get("nwords") for s in seen if s.get("nwords")) or [[1, 0]])[0][0],
         }
@@ -476,7 +497,7 @@ def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list
     out = []
     total = max(1, spec.get("count", 1))
     nwords = spec.get("nwords") or 1
-    for side in ("left", "above"):
+    for side in ("left", "above", "row"):
         for rank, (label, count) in enumerate(spec.get(side) or []):
             tokens = label.split()
             if not tokens:
@@ -492,6 +513,13 @@ def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list
                         if not after or after[0].x0 - line[e - 1].x1 > MAX_LABEL_GAP:
                             continue
                         hit = _value_at(feature, after, nwords)
+                    elif side == "row":  # far right of a row label: only where the value was
+                        hit = None
+                        for j in range(len(line) - e):
+                            found = _value_at(feature, line[e + j:], nwords)
+                            if found and _at_learned_x(spec, found[1]):
+                                hit = found
+                                break
                     else:
                         lx0, lx1 = line[s].x0, line[e - 1].x1
                         hit = None
@@ -504,6 +532,40 @@ def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list
                                 break
                     if hit:
                         out.append((hit[0], hit[1], support))
+    return out
+
+
+def _center(words: Sequence[Word]) -> tuple[float, float]:
+    return sum(w.cx for w in words) / len(words), sum(w.cy for w in words) / len(words)
+
+
+def _at_learned_x(spec: dict, words: Sequence[Word]) -> bool:
+    cx, _ = _center(words)
+    return any(abs(x - cx) < NEAR_X for _p, _pe, x, _y, _n in spec.get("positions") or [])
+
+
+def _position_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list[Word], float]]:
+    """(value, words, support) printed where most validations saw the value (no label needed)."""
+    out = []
+    total = max(1, spec.get("count", 1))
+    nwords = spec.get("nwords") or 1
+    npages = len(doc.pages)
+    for lp, lpe, x, y, count in spec.get("positions") or []:
+        if count / total < 0.5:
+            continue
+        page = lp if lp < npages else npages - 1 - lpe
+        if not 0 <= page < npages:
+            continue
+        for line in _page_lines(doc, page):
+            if not line or abs(_center(line)[1] - y) > 2 * NEAR_Y:
+                continue
+            for j in range(len(line)):
+                found = _value_at(feature, line[j:], nwords)
+                if found:
+                    cx, cy = _center(found[1])
+                    if abs(cx - x) < NEAR_X and abs(cy - y) < NEAR_Y:
+                        out.append((found[0], found[1], count / total))
+                        break
     return out
 
 
@@ -561,11 +623,14 @@ def _boost(cands: list[Candidate], cand: Candidate, evidence: float) -> None:
 
 def _merge(feature: str, cands: list[Candidate], value: Any, words: Sequence[Word]) -> Candidate:
     """The candidate of ``value`` (preferring the one printed by ``words``), added if missing."""
-    same_value = [c for c in cands if same(feature, normalize(feature, c.content), value)]
     wordset = set(id(w) for w in words)
-    for c in same_value:
-        if any(id(w) in wordset for w in c.words):
+    for c in cands:  # the finder's reading of the same printed words (e.g. a credit note's sign)
+        if c.words and any(id(w) in wordset for w in c.words) and (
+                same(feature, normalize(feature, c.content), value) or feature in AMOUNT_FEATURES
+                and isinstance(value, float) and isinstance(c.content, (int, float))
+                and abs(abs(value) - abs(c.content)) < 0.005):
             return c
+    same_value = [c for c in cands if same(feature, normalize(feature, c.content), value)]
     if same_value:
         return same_value[0]
     origin = "ocr" if words and words[0].conf < 1 else "text"
@@ -606,7 +671,10 @@ def apply(ctx, profiles: Sequence[dict] | None) -> dict | None:
                 continue
             cand = _merge(feature, cands, value, words)
             vote(cand, support * (1.0 if near else 0.6) + 0.2 * near)
-        # 2. candidates at a learned position
+        # 2. values printed at a learned position, and the candidates there
+        if feature in ADDABLE:
+            for value, words, support in _position_hits(ctx.doc, feature, spec):
+                vote(_merge(feature, cands, value, words), 0.5 * support)
         for cand in list(cands):
             near = _near_learned_position(spec, cand.words, npages)
             if near:

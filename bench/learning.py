@@ -1,0 +1,300 @@
+"""Accuracy before and after learning from one validated bill per supplier.
+
+    python -m invoice_extract.bench.learning [--corpus DIR] [--only invoices_visual ...] [--no-series] [-v]
+
+Two sources of suppliers with several documents:
+
+* the corpus (``../shared/corpus``, read in place, never copied): documents grouped by the
+  supplier of their truth (VAT number and name; sample data reuses one VAT number for
+  several companies). The first document of each group (by file name) is validated with
+  its truth;
+* generated series: for each of a few layouts drawn here with reportlab (labels the plain
+  engine does not know, values under their labels, values far right of their labels, a
+  supplier named only in the footer), one supplier's bills with different values. The first
+  bill is validated with its values.
+
+One account learns every first document (``extraction.learning.observe`` → ``aggregate``,
+what the worker stores and loads), then every *other* document is extracted without and
+with the learned profiles and scored with the shared scorer's field rules
+(``../shared/bench/score.py``). Reported: per field, documents where the truth has it,
+correct before and after.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import json
+import random
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+FIELDS = ("invoice_id", "date", "total", "subtotal", "VAT_Number", "iban", "supplier")
+EXTRA_FIELDS = ("due_date", "total_tax_amount", "currency")
+LEARNED_FROM_TRUTH = FIELDS + EXTRA_FIELDS + ("SWIFT_code", "payment_ref")
+
+
+@dataclass
+class Doc:
+    name: str
+    data: bytes
+    truth: dict
+    group: str = ""
+
+
+@dataclass
+class Tally:
+    present: dict = field(default_factory=lambda: defaultdict(int))
+    before: dict = field(default_factory=lambda: defaultdict(int))
+    after: dict = field(default_factory=lambda: defaultdict(int))
+    wrong: list = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ scoring
+def _scorer(corpus: Path):
+    path = corpus.parent / "bench" / "score.py"
+    if path.exists():
+        spec = importlib.util.spec_from_file_location("shared_score", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.field_equal
+    from invoice_extract.extraction import learning
+
+    return lambda f, truth, pred: learning.same(f, learning.normalize(f, pred), learning.normalize(f, truth))
+
+
+def selected(result: dict, feature: str):
+    entry = result.get(feature) or {}
+    return (entry.get("selected_value") or {}).get("content") if isinstance(entry, dict) else None
+
+
+# ------------------------------------------------------------------ corpus groups
+def corpus_groups(corpus: Path, folders: list[str]) -> dict[str, list[Doc]]:
+    from invoice_extract.extraction import learning
+
+    groups: dict[str, list[Doc]] = defaultdict(list)
+    for folder in folders:
+        for truth_path in sorted((corpus / folder).glob("*.truth.json")):
+            truth = json.loads(truth_path.read_text(encoding="utf-8"))
+            stem = truth_path.name[: -len(".truth.json")]
+            docs = [p for p in truth_path.parent.glob(stem + ".*") if not p.name.endswith(".truth.json")]
+            if not docs or not (truth.get("VAT_Number") or truth.get("supplier")):
+                continue
+            key = f"{folder}:{learning.code_key(truth.get('VAT_Number'))}:{learning.name_key(truth.get('supplier'))}"
+            groups[key].append(Doc(f"{folder}/{docs[0].name}", docs[0].read_bytes(), truth, key))
+    return {k: v for k, v in groups.items() if len(v) >= 2}
+
+
+# ------------------------------------------------------------------ generated series
+SERIES_SUPPLIERS = {
+    "odd_labels": ("Zyx Trading Ltd", "GB980780684", "GB33 BUKB 2020 1555 5555 55", "GBP"),
+    "header_grid": ("Norrland Timber AB", "SE556036079301", "SE45 5000 0000 0583 9825 7466", "SEK"),
+    "far_right": ("Atelier Lumière SARL", "FR40303265045", "FR14 2004 1010 0505 0001 3M02 606", "EUR"),
+    "footer_only": ("Brightwater Systems BV", "NL123456789B01", "NL91 ABNA 0417 1643 00", "EUR"),
+}
+
+
+def _values(rng: random.Random, i: int) -> dict:
+    day = date(2024, 1, 3) + timedelta(days=17 * i + rng.randrange(5))
+    qty, price = rng.randrange(1, 9), rng.choice((12.5, 48.0, 99.9, 215.0, 1234.5))
+    subtotal = round(qty * price, 2)
+    tax = round(subtotal * 0.2, 2)
+    return {"invoice_id": f"{rng.choice('ABCK')}{rng.randrange(10, 99)}/{rng.randrange(1000, 9999)}",
+            "date": day, "due_date": day + timedelta(days=30), "qty": qty, "price": price,
+            "subtotal": subtotal, "total_tax_amount": tax, "total": round(subtotal + tax, 2)}
+
+
+def _money(v: float) -> str:
+    return f"{v:,.2f}"
+
+
+def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    name, vat, iban, currency = supplier
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    w, h = A4
+    d, due = v["date"].strftime("%d.%m.%Y"), v["due_date"].strftime("%d.%m.%Y")
+    client = ("Kunde Handels GmbH", "Lindenweg 4", "04109 Leipzig", "Reg. DE136695976")
+    if layout == "odd_labels":
+        c.setFont("Helvetica-Bold", 15)
+        c.drawString(50, h - 60, name)
+        c.setFont("Helvetica", 10)
+        c.drawString(50, h - 78, "7 Quay Street, Leeds LS1 4AP")
+        c.drawString(50, h - 92, f"Reg. {vat}")
+        for i, line in enumerate(client):
+            c.drawString(340, h - 150 - 13 * i, line)
+        c.setFont("Helvetica-Bold", 13)
+        c.drawString(50, h - 240, "STATEMENT")
+        c.setFont("Helvetica", 10)
+        for i, (label, value) in enumerate((("Doc:", v["invoice_id"]), ("Issued", d), ("Settle by", due))):
+            c.drawString(50, h - 262 - 14 * i, label)
+            c.drawString(150, h - 262 - 14 * i, value)
+        c.drawString(50, h - 340, f"Widgets {v['qty']} x {_money(v['price'])}")
+        y = h - 400
+        for label, value in (("Goods", v["subtotal"]), ("Levy", v["total_tax_amount"]), ("Remit", v["total"])):
+            c.drawString(360, y, label)
+            c.drawRightString(530, y, f"{_money(value)} {currency}")
+            y -= 16
+        c.drawString(50, 100, f"Acct {iban}")
+    elif layout == "header_grid":
+        c.setFont("Helvetica-Bold", 15)
+        c.drawString(50, h - 60, name)
+        c.setFont("Helvetica", 9)
+        c.drawString(50, h - 76, f"Sågverksvägen 3, 891 33 Örnsköldsvik · Momsreg {vat}")
+        for i, line in enumerate(client):
+            c.drawString(50, h - 130 - 12 * i, line)
+        heads = (("Serial", v["invoice_id"]), ("Raised", d), ("Payable", due), ("Sum", _money(v["total"])))
+        for i, (label, value) in enumerate(heads):
+            c.setFont("Helvetica-Bold", 9)
+            c.drawString(300 + 70 * i, h - 130, label)
+            c.setFont("Helvetica", 9)
+            c.drawString(300 + 70 * i, h - 144, value)
+        c.drawString(50, h - 260, f"Planks {v['qty']} x {_money(v['price'])} = {_money(v['subtotal'])}")
+        for i, (label, value) in enumerate((("Exkl.", v["subtotal"]), ("Moms", v["total_tax_amount"]),
+                                            ("Sum", v["total"]))):
+            c.setFont("Helvetica-Bold", 9)
+            c.drawString(330 + 80 * i, h - 330, label)
+            c.setFont("Helvetica", 9)
+            c.drawString(330 + 80 * i, h - 344, f"{_money(value)} {currency}")
+        c.drawString(50, 90, f"Bankgiro / IBAN {iban}")
+    elif layout == "far_right":
+        c.setFont("Helvetica-Bold", 15)
+        c.drawRightString(545, h - 60, name)
+        c.setFont("Helvetica", 9)
+        c.drawRightString(545, h - 74, "12 rue des Arts, 69002 Lyon")
+        c.drawRightString(545, h - 86, f"N° TVA {vat}")
+        for i, line in enumerate(client):
+            c.drawString(50, h - 130 - 12 * i, line)
+        rows = (("Pièce", v["invoice_id"]), ("Émise le", d), ("Échéance", due), ("Montant HT", _money(v["subtotal"])),
+                ("Taxe", _money(v["total_tax_amount"])), ("Net à régler", _money(v["total"]) + " €"))
+        for i, (label, value) in enumerate(rows):
+            c.drawString(50, h - 260 - 18 * i, label)
+            c.drawRightString(545, h - 260 - 18 * i, value)
+        c.drawString(50, 90, f"RIB {iban}")
+    else:  # footer_only
+        c.setFont("Helvetica-Bold", 22)
+        c.drawString(50, h - 70, "BW")
+        c.setFont("Helvetica", 10)
+        for i, line in enumerate(client):
+            c.drawString(330, h - 120 - 13 * i, line)
+        c.drawString(50, h - 220, f"Our ref. {v['invoice_id']}")
+        c.drawString(50, h - 234, f"Dated {d}")
+        c.drawString(50, h - 290, f"Support contract {v['qty']} x {_money(v['price'])}")
+        c.drawString(330, h - 360, f"Net {_money(v['subtotal'])}")
+        c.drawString(330, h - 374, f"BTW {_money(v['total_tax_amount'])}")
+        c.drawString(330, h - 388, f"Pay {_money(v['total'])} EUR")
+        c.setFont("Helvetica", 8)
+        c.drawString(50, 60, f"{name} · Keizersgracht 100, Amsterdam · {vat} · {iban}")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def generated_series(count: int = 6) -> dict[str, list[Doc]]:
+    groups: dict[str, list[Doc]] = {}
+    for n, (layout, supplier) in enumerate(SERIES_SUPPLIERS.items()):
+        rng = random.Random(1000 + n)
+        docs = []
+        for i in range(count):
+            v = _values(rng, i)
+            truth = {"invoice_id": v["invoice_id"], "date": v["date"].isoformat(),
+                     "due_date": v["due_date"].isoformat(), "total": v["total"], "subtotal": v["subtotal"],
+                     "total_tax_amount": v["total_tax_amount"], "supplier": supplier[0],
+                     "VAT_Number": supplier[1], "iban": supplier[2].replace(" ", ""), "currency": supplier[3]}
+            docs.append(Doc(f"series/{layout}/{i}", _draw(layout, supplier, v), truth, f"series:{layout}"))
+        groups[f"series:{layout}"] = docs
+    return groups
+
+
+# ------------------------------------------------------------------ run
+def validated_values(truth: dict) -> dict:
+    return {k: {"content": truth[k]} for k in LEARNED_FROM_TRUTH if truth.get(k) not in (None, "")}
+
+
+def run(groups: dict[str, list[Doc]], equal, verbose: bool = False) -> dict[str, Tally]:
+    from invoice_extract.extraction import ExtractOptions, learning
+    from invoice_extract.extraction.pipeline import extract_document
+    from invoice_extract.extraction.reader import read_document
+
+    def engine(doc: Doc, profiles: list) -> dict:
+        filename = doc.name.rsplit("/", 1)[-1]
+        return extract_document(read_document(doc.data, filename), ExtractOptions(supplier_profiles=profiles))
+
+    # one account: it validated the first document of every group
+    profiles = []
+    for n, (key, docs) in enumerate(groups.items()):
+        first = docs[0]
+        observation = learning.observe(read_document(first.data, first.name.rsplit("/", 1)[-1]),
+                                       engine(first, []), validated_values(first.truth))
+        profiles.append(learning.aggregate([observation], profile_id=n + 1))
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for key, docs in groups.items():
+        source = "series" if key.startswith("series:") else key.split(":", 1)[0]
+        tally = tallies[source]
+        for doc in docs[1:]:
+            before, after = engine(doc, []), engine(doc, profiles)
+            for f in FIELDS:
+                if doc.truth.get(f) in (None, ""):
+                    continue
+                tally.present[f] += 1
+                ok_before = equal(f, doc.truth[f], selected(before, f))
+                ok_after = equal(f, doc.truth[f], selected(after, f))
+                tally.before[f] += ok_before
+                tally.after[f] += ok_after
+                if not ok_after:
+                    tally.wrong.append(f"{doc.name}: {f}: truth {doc.truth[f]!r} after {selected(after, f)!r}")
+                if verbose and ok_before and not ok_after:
+                    tally.wrong.append(f"{doc.name}: {f}: REGRESSION, before {selected(before, f)!r}")
+    return tallies
+
+
+def report(tallies: dict[str, Tally], verbose: bool) -> bool:
+    ok = True
+    for source, t in tallies.items():
+        print(f"\n{source}: documents after the validated first one of their supplier")
+        print(f"{'field':<12} {'present':>7} {'before':>8} {'after':>8}")
+        for f in FIELDS:
+            if t.present[f]:
+                n = t.present[f]
+                print(f"{f:<12} {n:>7} {100 * t.before[f] / n:>7.1f}% {100 * t.after[f] / n:>7.1f}%")
+        n, b, a = sum(t.present.values()), sum(t.before.values()), sum(t.after.values())
+        print(f"{'all':<12} {n:>7} {100 * b / max(1, n):>7.1f}% {100 * a / max(1, n):>7.1f}%")
+        if verbose:
+            for line in t.wrong:
+                print("  " + line)
+        ok = ok and a >= b
+    n = sum(sum(t.present.values()) for t in tallies.values())
+    b = sum(sum(t.before.values()) for t in tallies.values())
+    a = sum(sum(t.after.values()) for t in tallies.values())
+    print(f"\noverall: {n} fields, before {100 * b / max(1, n):.1f}%, after {100 * a / max(1, n):.1f}%")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--only", nargs="*", default=["invoices_visual"],
+                    help="corpus folders (default invoices_visual; the receipts need slow OCR)")
+    ap.add_argument("--no-series", action="store_true", help="skip the generated series")
+    ap.add_argument("--series-length", type=int, default=6)
+    ap.add_argument("-v", action="store_true", help="list the values still wrong after learning")
+    args = ap.parse_args(argv)
+    groups: dict[str, list[Doc]] = {}
+    if args.only and args.corpus.exists():
+        groups.update(corpus_groups(args.corpus, args.only))
+    if not args.no_series:
+        groups.update(generated_series(args.series_length))
+    tallies = run(groups, _scorer(args.corpus), args.v)
+    return 0 if report(tallies, args.v) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
