@@ -43,6 +43,9 @@ LEARNED_FEATURES = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES + ("currency"
 CONSTANT_FEATURES = ("currency", "iban", "VAT_Number", "supplier", "SWIFT_code")
 # Features whose learned value may be added as a new candidate (others only ranked).
 ADDABLE = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES + ("currency", "supplier")
+# … and which may be read from what is printed at a learned label or position (a name or a
+# currency code is too easy to read from any word: those come only as learned constants).
+ADDABLE_BY_PLACE = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES
 STRUCTURED_ORIGINS = ("xml", "qr")
 
 MAX_LABEL_WORDS = 4
@@ -261,6 +264,8 @@ def _search(doc: Document, feature: str, content: Any) -> list[Word]:
     for p in range(len(doc.pages)):
         lines = _page_lines(doc, p)
         for li, line in enumerate(lines):
+            if not _may_print(feature, content, " ".join(w.text for w in line)):
+                continue
             for n in range(1, 7):
                 hit = None
                 for i in range(len(line) - n + 1):
@@ -280,6 +285,20 @@ def _search(doc: Document, feature: str, content: Any) -> list[Word]:
         return []
     late = 1 if feature in AMOUNT_FEATURES else -1
     return max(found, key=lambda f: (f[0], late * f[1]))[2]
+
+
+def _may_print(feature: str, content: Any, text: str) -> bool:
+    """A cheap test whether a line can print ``content`` (most lines cannot)."""
+    if feature in ("VAT_Number", "iban", "invoice_id", "payment_ref"):
+        return code_key(content) in code_key(text)
+    if feature in AMOUNT_FEATURES:
+        return str(int(abs(float(content)))) in re.sub(r"\D", "", text)
+    if feature in DATE_FEATURES:
+        return bool(re.search(r"\d", text))
+    if feature == "supplier":
+        first = name_key(content).split()[:1]
+        return not first or first[0] in name_key(text)
+    return True
 
 
 def _locate(doc: Document, result: dict, feature: str, content: Any, validated: dict) -> list[Word]:
@@ -667,12 +686,13 @@ def apply(ctx, profiles: Sequence[dict] | None) -> dict | None:
         # 1. values printed next to a learned label (near the learned position count more)
         for value, words, support in _label_hits(ctx.doc, feature, spec):
             near = _near_learned_position(spec, words, npages)
-            if feature not in ADDABLE and not any(same(feature, normalize(feature, c.content), value) for c in cands):
+            if feature not in ADDABLE_BY_PLACE and not any(same(feature, normalize(feature, c.content), value)
+                                                           for c in cands):
                 continue
             cand = _merge(feature, cands, value, words)
             vote(cand, support * (1.0 if near else 0.6) + 0.2 * near)
         # 2. values printed at a learned position, and the candidates there
-        if feature in ADDABLE:
+        if feature in ADDABLE_BY_PLACE:
             for value, words, support in _position_hits(ctx.doc, feature, spec):
                 vote(_merge(feature, cands, value, words), 0.5 * support)
         for cand in list(cands):

@@ -259,3 +259,17 @@ def test_migration_0003_downgrades_and_upgrades(tmp_path):
     db.migrate()
     assert {"supplier_profiles", "supplier_observations", "validation_learning"} <= set(
         inspect(db.engine).get_table_names())
+
+
+def test_learning_from_a_scan_applies_to_the_next_scan():
+    """OCR words: labels and positions learned from one scanned bill serve the next one."""
+    from fixtures import make_invoice_image
+    from learning_helpers import bill_spec
+
+    image0, values0 = make_invoice_image(**bill_spec(0)), bill(0)[1]
+    observation = learning.observe(read_document(image0, "b.png"), extract(image0, "b.png"), values0)
+    assert observation["fields"]["invoice_id"]["left"] == "doc"
+    image1, values1 = make_invoice_image(**bill_spec(1)), bill(1)[1]
+    result = extract(image1, "b.png", ExtractOptions(supplier_profiles=[learning.aggregate([observation], 1)]))
+    assert {"invoice_id", "subtotal", "total", "date", "iban"} <= correct(result, values1)
+    assert result["invoice_id"]["selected_value"]["origin"] == "ocr"
