@@ -1,15 +1,20 @@
-"""Scans and photos before Tesseract: orientation, deskew, clean-up; boxes back to the page.
+"""Scans and photos before Tesseract: orientation, deskew; boxes back to the page.
 
 A page image is read in three cheap steps, the costly one only when needed:
 
 1. a gray copy for measuring (Tesseract itself gets RGB or gray as sent, see ocr_image);
-2. a small skew (a few degrees, a photo or a careless scan) is estimated by projection
-   profiles of a downscaled, binarized copy (Pillow only, a few tens of milliseconds) and
-   straightened when it is large enough to split visual lines;
-3. Tesseract reads it. Only when that first reading looks wrong (few words, low confidence,
-   as on a page turned by 90° or upside down) Tesseract's orientation detection (OSD) runs,
-   and the page is read again turned upright; the better reading wins. OSD failing (too few
-   characters, a blank page) means no turn.
+2. a small skew (up to SKEW_RANGE degrees: a photo, a careless scan) is estimated by
+   projection profiles of a downscaled, binarized copy (Pillow only, a few tens of
+   milliseconds). From RESAMPLE_MIN on the image is turned straight before Tesseract reads
+   it; below, Tesseract reads the tilted lines as they are and only the word boxes are
+   levelled, so that the words of one printed line still form one line;
+3. Tesseract reads it. Only when that first reading looks wrong (low confidence, as on a
+   page upside down, or lines running down the page, as on a page turned by a quarter)
+   Tesseract's orientation detection (OSD) runs, and the page is read again turned upright;
+   the better reading wins. OSD failing (too few characters, a blank page) means no turn.
+
+No contrast or threshold step: Tesseract binarizes itself, and the one clean-up measured on
+the receipts corpus (Pillow's gray conversion) lost a whole receipt.
 
 Words keep two boxes: ``x0 … y1`` in the upright reading frame (lines, left/right,
 above/below stay meaningful for the finders) and ``page_box`` in the frame of the original
@@ -29,8 +34,7 @@ from .document import Word
 
 _logger = logging.getLogger(__name__)
 
-# Skew search: ±SKEW_RANGE degrees, coarse then fine; below SKEW_MIN the image is left as is
-# (Tesseract copes and resampling costs more than it gives).
+# Skew search: ±SKEW_RANGE degrees, coarse then fine; a skew below SKEW_MIN is no skew.
 SKEW_RANGE = 10.0
 SKEW_COARSE_STEP = 0.5
 SKEW_FINE_STEP = 0.1
