@@ -101,11 +101,12 @@ SERIES_SUPPLIERS = {
 
 def _values(rng: random.Random, i: int) -> dict:
     day = date(2024, 1, 3) + timedelta(days=17 * i + rng.randrange(5))
-    qty, price = rng.randrange(1, 9), rng.choice((12.5, 48.0, 99.9, 215.0, 1234.5))
-    subtotal = round(qty * price, 2)
+    # 1 to 5 item lines, so what follows the items (the totals) moves down the page
+    items = [(rng.randrange(1, 9), rng.choice((12.5, 48.0, 99.9, 215.0, 1234.5))) for _ in range(rng.randrange(1, 6))]
+    subtotal = round(sum(q * p for q, p in items), 2)
     tax = round(subtotal * 0.2, 2)
     return {"invoice_id": f"{rng.choice('ABCK')}{rng.randrange(10, 99)}/{rng.randrange(1000, 9999)}",
-            "date": day, "due_date": day + timedelta(days=30), "qty": qty, "price": price,
+            "date": day, "due_date": day + timedelta(days=30), "items": items,
             "subtotal": subtotal, "total_tax_amount": tax, "total": round(subtotal + tax, 2)}
 
 
@@ -137,8 +138,12 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
         for i, (label, value) in enumerate((("Doc:", v["invoice_id"]), ("Issued", d), ("Settle by", due))):
             c.drawString(50, h - 262 - 14 * i, label)
             c.drawString(150, h - 262 - 14 * i, value)
-        c.drawString(50, h - 340, f"Widgets {v['qty']} x {_money(v['price'])}")
-        y = h - 400
+        y = h - 340
+        for q, p in v["items"]:
+            c.drawString(50, y, f"Widgets {q} x {_money(p)}")
+            c.drawRightString(530, y, _money(q * p))
+            y -= 14
+        y -= 30
         for label, value in (("Goods", v["subtotal"]), ("Levy", v["total_tax_amount"]), ("Remit", v["total"])):
             c.drawString(360, y, label)
             c.drawRightString(530, y, f"{_money(value)} {currency}")
@@ -157,13 +162,16 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
             c.drawString(300 + 70 * i, h - 130, label)
             c.setFont("Helvetica", 9)
             c.drawString(300 + 70 * i, h - 144, value)
-        c.drawString(50, h - 260, f"Planks {v['qty']} x {_money(v['price'])} = {_money(v['subtotal'])}")
+        y = h - 260
+        for q, p in v["items"]:
+            c.drawString(50, y, f"Planks {q} x {_money(p)} = {_money(q * p)}")
+            y -= 13
         for i, (label, value) in enumerate((("Exkl.", v["subtotal"]), ("Moms", v["total_tax_amount"]),
                                             ("Sum", v["total"]))):
             c.setFont("Helvetica-Bold", 9)
-            c.drawString(330 + 80 * i, h - 330, label)
+            c.drawString(330 + 80 * i, y - 30, label)
             c.setFont("Helvetica", 9)
-            c.drawString(330 + 80 * i, h - 344, f"{_money(value)} {currency}")
+            c.drawString(330 + 80 * i, y - 44, f"{_money(value)} {currency}")
         c.drawString(50, 90, f"Bankgiro / IBAN {iban}")
     elif layout == "far_right":
         c.setFont("Helvetica-Bold", 15)
@@ -187,10 +195,13 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
             c.drawString(330, h - 120 - 13 * i, line)
         c.drawString(50, h - 220, f"Our ref. {v['invoice_id']}")
         c.drawString(50, h - 234, f"Dated {d}")
-        c.drawString(50, h - 290, f"Support contract {v['qty']} x {_money(v['price'])}")
-        c.drawString(330, h - 360, f"Net {_money(v['subtotal'])}")
-        c.drawString(330, h - 374, f"BTW {_money(v['total_tax_amount'])}")
-        c.drawString(330, h - 388, f"Pay {_money(v['total'])} EUR")
+        y = h - 290
+        for q, p in v["items"]:
+            c.drawString(50, y, f"Support contract {q} x {_money(p)}")
+            y -= 14
+        c.drawString(330, y - 40, f"Net {_money(v['subtotal'])}")
+        c.drawString(330, y - 54, f"BTW {_money(v['total_tax_amount'])}")
+        c.drawString(330, y - 68, f"Pay {_money(v['total'])} EUR")
         c.setFont("Helvetica", 8)
         c.drawString(50, 60, f"{name} · Keizersgracht 100, Amsterdam · {vat} · {iban}")
     c.showPage()
