@@ -9,9 +9,9 @@ why it runs in the worker and not in the request), runs ``extraction.learning.ob
 against the stored result and keeps one observation row per validation in the supplier's
 profile. A profile belongs to one account: an account never learns from another's data.
 
-Profiles are rebuilt from their observations when loaded (``extraction.learning.aggregate``),
-so every vote keeps its count; only the latest ``MAX_OBSERVATIONS`` validations of a
-supplier are kept.
+Each learning re-aggregates the supplier's observations (``extraction.learning.aggregate``)
+into the profile row, so every vote keeps its count and a worker loads one row per supplier;
+only the latest ``MAX_OBSERVATIONS`` validations of a supplier are kept.
 """
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ class SupplierProfile(Base):
     iban: Mapped[str | None] = mapped_column(String(64), nullable=True)
     email_domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
     documents: Mapped[int] = mapped_column(Integer, default=0)
+    # extraction.learning.aggregate of its observations, kept up to date by each learning so
+    # a worker loads one row per supplier, not every observation
+    profile: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -171,6 +174,9 @@ def learn_validation(db: Database, validation_id: int) -> str:
                                    .order_by(SupplierObservation.id.desc()).offset(MAX_OBSERVATIONS)))
         if old:
             session.execute(delete(SupplierObservation).where(SupplierObservation.id.in_(old)))
+        observations = list(session.scalars(select(SupplierObservation.data).where(
+            SupplierObservation.profile_id == profile.id).order_by(SupplierObservation.id)))
+        profile.profile = learning.aggregate(observations, profile.id, profile.name)
         row = session.scalar(select(ValidationLearning).where(ValidationLearning.validation_id == validation_id))
         row.state, row.profile_id, row.message, row.updated_at = "learned", profile.id, "", utcnow()
     return "learned"
@@ -228,15 +234,8 @@ def load_profiles(session, account_id: int | None) -> list[dict]:
     """The account's supplier profiles as the engine takes them (``ExtractOptions.supplier_profiles``)."""
     if account_id is None:
         return []
-    rows = session.execute(
-        select(SupplierProfile.id, SupplierProfile.name, SupplierObservation.data)
-        .join(SupplierObservation, SupplierObservation.profile_id == SupplierProfile.id)
-        .where(SupplierProfile.account_id == account_id, SupplierObservation.account_id == account_id)
-        .order_by(SupplierProfile.id, SupplierObservation.id)).all()
-    grouped: dict[int, tuple[str, list]] = {}
-    for pid, name, data in rows:
-        grouped.setdefault(pid, (name, []))[1].append(data)
-    return [learning.aggregate(obs, pid, name) for pid, (name, obs) in grouped.items()]
+    return [p for p in session.scalars(select(SupplierProfile.profile).where(SupplierProfile.account_id == account_id)
+                                       .order_by(SupplierProfile.id)) if p]
 
 
 def account_profiles(db: Database, account_id: int | None) -> list[dict]:

@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('iban', sa.String(length=64), nullable=True),
     sa.Column('email_domain', sa.String(length=255), nullable=True),
     sa.Column('documents', sa.Integer(), nullable=False),
+    sa.Column('profile', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_supplier_profiles_account_id_accounts')),
