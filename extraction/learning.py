@@ -23,6 +23,7 @@ Two pure functions, no database (the caller stores and loads plain data):
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -47,6 +48,7 @@ ADDABLE = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES + ("currency", "suppli
 # currency code is too easy to read from any word: those come only as learned constants).
 ADDABLE_BY_PLACE = AMOUNT_FEATURES + DATE_FEATURES + CODE_FEATURES
 STRUCTURED_ORIGINS = ("xml", "qr")
+_logger = logging.getLogger(__name__)
 
 MAX_LABEL_WORDS = 4
 MAX_LABEL_GAP = 0.2  # label → value on one line, share of the page width
@@ -664,9 +666,18 @@ def _sort(cands: list[Candidate]) -> list[Candidate]:
 
 def apply(ctx, profiles: Sequence[dict] | None) -> dict | None:
     """Re-rank ``ctx.found`` with the profile of the supplier the page comes from; returns
-    that profile (None when no known supplier matches: nothing changes)."""
+    that profile (None when no known supplier matches: nothing changes). Learning never
+    costs a document its extraction: a failure here leaves the finders' ranking."""
     if not profiles or not ctx.doc.pages:
         return None
+    try:
+        return _apply(ctx, profiles)
+    except Exception:
+        _logger.exception("applying what was learned failed; the document keeps the plain ranking")
+        return None
+
+
+def _apply(ctx, profiles: Sequence[dict]) -> dict | None:
     profile = match_profile(ctx.doc, profiles, ctx.options.user_company_vat)
     if profile is None:
         return None

@@ -273,3 +273,10 @@ def test_learning_from_a_scan_applies_to_the_next_scan():
     result = extract(image1, "b.png", ExtractOptions(supplier_profiles=[learning.aggregate([observation], 1)]))
     assert {"invoice_id", "subtotal", "total", "date", "iban"} <= correct(result, values1)
     assert result["invoice_id"]["selected_value"]["origin"] == "ocr"
+
+
+def test_a_malformed_profile_never_costs_the_extraction():
+    pdf, _ = bill(1)
+    broken = {"id": 1, "identity": {"VAT_Number": [["DE123456789", 1]]}, "fields": {"total": {"left": 5}}}
+    result = extract(pdf, "bill.pdf", ExtractOptions(supplier_profiles=[broken]))
+    assert result["total"]["selected_value"]["content"] == bill(1)[1]["total"]["content"]
