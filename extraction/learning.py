@@ -761,10 +761,10 @@ def summary(profile: dict) -> dict:
     for feature, spec in (profile.get("fields") or {}).items():
         total = spec.get("count", 0)
         item = {}
-        for key in ("left", "above", "values"):
+        for key in ("left", "above", "row", "values"):
             won = winner(spec.get(key) or [])
             if won:
-                item[{"left": "label_left", "above": "label_above", "values": "value"}[key]] = \
+                item[{"left": "label_left", "above": "label_above", "row": "label_row", "values": "value"}[key]] = \
                     f"{won[0]} ({won[1]}/{total})"
         if spec.get("positions"):
             p = spec["positions"][0]
