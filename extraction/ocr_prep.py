@@ -55,6 +55,13 @@ MIN_OSD_CONF = 1.0
 # OSD reads an image at most this large (longest side); larger ones are downscaled.
 OSD_MAX_SIDE = 2600
 
+# Tesseract reads text best when its lines are at least this tall (pixels); a receipt scanned
+# at low resolution prints smaller and is read upscaled, by at most MAX_UPSCALE.
+MIN_LINE_HEIGHT = 16
+MAX_UPSCALE = 1.5
+# A row of the page is "inked" from this share of dark pixels on (1 / 32).
+INKED_ROW = 8
+
 # Raw Tesseract words: (text, left, top, width, height, confidence 0..100), pixels.
 RawWord = tuple[str, int, int, int, int, float]
 
@@ -287,11 +294,43 @@ def _better(a: Sequence[RawWord], b: Sequence[RawWord]) -> bool:
             (vertical_share(b) <= 0.5, qb[0] * qb[1], qb[1]))
 
 
+def line_height(gray) -> float | None:
+    """The median height (pixels) of the page's text lines, from its row profile."""
+    from PIL import Image
+
+    ink = _ink(gray, side=max(gray.size))
+    if ink is None:
+        return None
+    rows = ink.resize((1, ink.height), Image.BOX).tobytes()
+    runs, run = [], 0
+    for value in list(rows) + [0]:
+        if value > INKED_ROW:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    # (a run taller than a tenth of the page is noise or a picture, not a line of text)
+    runs = sorted(r for r in runs if 4 <= r <= ink.height / 10)
+    return float(runs[len(runs) // 2]) if len(runs) >= 3 else None
+
+
+def text_scale(gray) -> float:
+    """How much to enlarge the page for Tesseract (1 when its text is tall enough)."""
+    height = _safe(line_height, gray, default=None)
+    if not height or height >= MIN_LINE_HEIGHT:
+        return 1.0
+    return min(MAX_UPSCALE, MIN_LINE_HEIGHT / height)
+
+
 def read(image, tesseract: Callable[[object], list[RawWord]], index: int) -> tuple[list[Word], float]:
     """Words of a page image (boxes as described above) and the page's angle."""
     image = ocr_image(image)
     gray = grayscale(image)
     angle = _small_turn(gray)
+    # lines are measured level: a tilt smears the row profile
+    scale = text_scale(_safe(straighten, gray, angle, default=(gray,))[0] if angle else gray)
+    if scale > 1.0:
+        tesseract = _enlarged(tesseract, scale)
     raw, frame = _read_at(image, angle, tesseract)
     if looks_wrong(raw):
         quarter = _safe(detect_orientation, gray, default=0)
@@ -301,6 +340,19 @@ def read(image, tesseract: Callable[[object], list[RawWord]], index: int) -> tup
             if _better(second, raw):
                 raw, frame, angle = second, second_frame, second_angle
     return _words(raw, frame, index), normalize_angle(angle)
+
+
+def _enlarged(tesseract, scale: float):
+    """Tesseract on the image enlarged by ``scale``, its word boxes given back at the original size."""
+    from PIL import Image
+
+    def read_enlarged(image):
+        big = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+        return [(text, round(left / scale), round(top / scale), max(1, round(width / scale)),
+                 max(1, round(height / scale)), conf)
+                for text, left, top, width, height, conf in tesseract(big)]
+
+    return read_enlarged
 
 
 def _small_turn(gray) -> float:

@@ -151,3 +151,34 @@ def test_a_small_tilt_is_levelled_in_the_reading_frame_only():
     # on the page, the boxes stay where Tesseract saw them (the image was not resampled)
     assert frame.page_box(900, 400 - rise, 960, 420 - rise) == pytest.approx(
         (0.9, (400 - rise) / 800, 0.96, (420 - rise) / 800))
+
+
+def test_small_print_is_enlarged_for_tesseract_and_boxes_stay_on_the_original():
+    from PIL import Image
+
+    from invoice_extract.extraction import ocr_prep
+
+    normal = _image(make_invoice_image(**SPEC)).convert("L")
+    assert ocr_prep.text_scale(normal) == 1.0  # 200 dpi print is tall enough
+    small = normal.resize((normal.width * 2 // 5, normal.height * 2 // 5), Image.LANCZOS)
+    assert 1.0 < ocr_prep.text_scale(small) <= ocr_prep.MAX_UPSCALE
+    seen = []
+
+    def tesseract(image):
+        seen.append(image.size)
+        return [("1,210.00", 100, 200, 50, 10, 90.0)]
+
+    words, _angle = ocr_prep.read(small, tesseract, 0)
+    assert seen[0][0] > small.width  # Tesseract read an enlarged copy
+    (word,) = words
+    # Tesseract's pixels on the enlarged copy come back as the same place on the page
+    assert word.x0 == pytest.approx(100 / seen[0][0], abs=0.002)
+    assert word.y0 == pytest.approx(200 / seen[0][1], abs=0.002)
+
+
+def test_a_blank_or_noise_page_is_not_enlarged():
+    from PIL import Image
+
+    from invoice_extract.extraction import ocr_prep
+
+    assert ocr_prep.text_scale(Image.new("L", (600, 800), 255)) == 1.0
