@@ -79,3 +79,12 @@ def test_ocr_repair_leaves_clean_dates_to_the_strict_reader():
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
 
     assert list(find_dates_ocr("Date: 12/02/2018")) == []
+
+
+def test_a_future_year_read_by_ocr_is_the_confused_glyph():
+    from invoice_extract.extraction.parsing.dates import plausible_year
+
+    assert plausible_year(date(2047, 12, 4), 2027) == date(2017, 12, 4)
+    assert plausible_year(date(2048, 3, 24), 2027) == date(2018, 3, 24)
+    assert plausible_year(date(2024, 3, 24), 2027) == date(2024, 3, 24)  # plausible: unchanged
+    assert plausible_year(date(2029, 1, 1), 2027) is None  # no single-glyph reading fits

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from ..context import Context
 from ..document import Word
 from ..layout import compile_labels, lines_of
-from ..parsing.dates import find_dates, find_dates_ocr, month_first_for
+from ..parsing.dates import find_dates, find_dates_ocr, month_first_for, plausible_year
 
 
 @dataclass
@@ -52,6 +53,10 @@ def date_hits(ctx: Context) -> list[DateHit]:
         found = [(m, v, False) for m, v in find_dates(lt.text, month_first)]
         if any(w.conf < 1.0 for w in lt.words):
             found += [(m, v, True) for m, v in find_dates_ocr(lt.text, month_first)]
+            # a receipt is not dated years ahead: OCR misread a digit of the year
+            latest = date.today().year + 1
+            found = [(m, plausible_year(v, latest), repaired or v.year > latest) for m, v, repaired in found]
+            found = [(m, v, repaired) for m, v, repaired in found if v is not None]
         for m, value, repaired in found:
             words = lt.words_between(m.start(), m.end())
             if not words:

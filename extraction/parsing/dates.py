@@ -175,3 +175,18 @@ def find_dates_ocr(text: str, month_first: bool = False):
             if value is not None:
                 yield m, value
                 break
+
+
+def plausible_year(value: date, latest_year: int) -> date | None:
+    """An OCR date whose year lies in the future ("2047" for 2017, "2048" for 2018), read
+    with the one confused glyph in the year's tens digit; None when no reading fits."""
+    if value.year <= latest_year:
+        return value
+    year = str(value.year)
+    fixed = OCR_DIGIT_CONFUSIONS.get(year[2])
+    if fixed is None:
+        return None
+    candidate = int(year[:2] + fixed + year[3])
+    if candidate > latest_year:
+        return None
+    return _make(candidate, value.month, value.day)
