@@ -140,11 +140,13 @@ def test_pool_processes_many_documents_in_parallel(tmp_path):
 
 
 def test_lease_is_renewed_while_a_long_document_runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("TEST_ENGINE_SECONDS", "3")  # three times the lease
+    # the document runs more than twice the lease; the lease is long enough that a loaded
+    # machine still renews it in time (renewals come several times per lease)
+    monkeypatch.setenv("TEST_ENGINE_SECONDS", "7")
     db = new_database(tmp_path)
     service = DocumentService(db)
     out = parse(service, new_account(db))
-    pool = WorkerPool(db.url, workers=2, lease_seconds=1, engine=f"{ENGINES}:sleepy_engine").start()
+    pool = WorkerPool(db.url, workers=2, lease_seconds=3, engine=f"{ENGINES}:sleepy_engine").start()
     try:
         result = wait_for(lambda: (r := service.get_result(DocumentRef(id=out.document_id))).status != "processing"
                           and r)
