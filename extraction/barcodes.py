@@ -12,6 +12,8 @@ import logging
 from ctypes import c_void_p, cast
 from dataclasses import dataclass
 
+from .ocr_prep import otsu_threshold
+
 _logger = logging.getLogger(__name__)
 
 # zbar's QR decoder guesses a text encoding (often Big5 or Shift-JIS for UTF-8 bytes):
@@ -109,28 +111,8 @@ def _variants(gray, retry: bool):
         factor = 2.0
     img = ImageOps.autocontrast(img, cutoff=1)
     hist = img.histogram()
-    cut = _otsu(hist)
+    cut = otsu_threshold(hist)
     yield img.point(lambda p: 255 if p > cut else 0), factor
-
-
-def _otsu(hist: list[int]) -> int:
-    total = sum(hist)
-    sum_all = sum(i * h for i, h in enumerate(hist))
-    w_b = sum_b = 0.0
-    best, cut = -1.0, 127
-    for i, h in enumerate(hist):
-        w_b += h
-        if w_b == 0:
-            continue
-        w_f = total - w_b
-        if w_f == 0:
-            break
-        sum_b += i * h
-        m_b, m_f = sum_b / w_b, (sum_all - sum_b) / w_f
-        between = w_b * w_f * (m_b - m_f) ** 2
-        if between > best:
-            best, cut = between, i
-    return cut
 
 
 def decode_image(image, page: int, region: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),

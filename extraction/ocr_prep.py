@@ -153,7 +153,8 @@ def grayscale(image):
     return image if image.mode == "L" else image.convert("L")
 
 
-def _otsu(histogram: Sequence[int]) -> int:
+def otsu_threshold(histogram: Sequence[int]) -> int:
+    """The gray level that best splits a histogram into ink and paper (Otsu's method)."""
     total = sum(histogram)
     if not total:
         return 128
@@ -182,7 +183,7 @@ def _ink(gray, side: int = PROFILE_SIDE):
     scale = min(1.0, side / max(gray.size))
     small = gray if scale >= 1 else gray.resize(
         (max(1, round(gray.width * scale)), max(1, round(gray.height * scale))), Image.BILINEAR)
-    threshold = _otsu(small.histogram())
+    threshold = otsu_threshold(small.histogram())
     ink = small.point([255 if v <= threshold else 0 for v in range(256)])
     share = ink.histogram()[255] / max(1, ink.width * ink.height)
     if not 0.002 < share < 0.5:
