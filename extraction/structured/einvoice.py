@@ -348,7 +348,6 @@ def structured_candidates(ctx: Context) -> dict[str, list[Candidate]]:
     inv = einvoice_of(ctx.doc)
     if inv is None:
         return {}
-    ctx.cache["einvoice"] = inv
     doc = ctx.doc
     out: dict[str, list[Candidate]] = {}
     for feature, value in inv.values.items():

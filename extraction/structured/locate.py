@@ -57,10 +57,12 @@ def locate_amount(doc: Document, value: float, prefer: list[Word] | None = None)
 
 
 def locate_date(doc: Document, value: date) -> list[Word]:
+    """The words printing the date ``value``, in either day/month order."""
     for _p, _i, lt in lines_of(doc):
-        for m, d in find_dates(lt.text):
-            if d == value:
-                words = lt.words_between(m.start(), m.end())
-                if words:
-                    return words
+        for month_first in (False, True):
+            for m, d in find_dates(lt.text, month_first):
+                if d == value:
+                    words = lt.words_between(m.start(), m.end())
+                    if words:
+                        return words
     return []
