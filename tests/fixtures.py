@@ -32,6 +32,8 @@ class InvoiceSpec:
     subtotal: float | None = None
     tax: float | None = None
     total: float | None = None
+    # how amounts are printed: "1,234.56", "1.234,56", "1 234,56" or "1'234.56"
+    number_format: str = "1,234.56"
 
     def __post_init__(self):
         computed = round(sum(q * p for _d, q, p in self.lines), 2)
@@ -43,8 +45,10 @@ class InvoiceSpec:
             self.total = round(self.subtotal + self.tax, 2)
 
 
-def money(value: float) -> str:
-    return f"{value:,.2f}"
+def money(value: float, number_format: str = "1,234.56") -> str:
+    text = f"{value:,.2f}"  # 1,234.56
+    thousands, decimal = number_format[1], number_format[-3]
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
 def make_invoice_pdf(**fields) -> bytes:
@@ -86,13 +90,13 @@ def make_invoice_pdf(**fields) -> bytes:
         y -= 16
         c.drawString(50, y, desc)
         c.drawRightString(320, y, f"{qty:g}")
-        c.drawRightString(430, y, money(price))
-        c.drawRightString(530, y, money(qty * price))
+        c.drawRightString(430, y, money(price, spec.number_format))
+        c.drawRightString(530, y, money(qty * price, spec.number_format))
     y -= 30
     for label, value in ((lab["subtotal"], spec.subtotal), (f"{lab['tax']} {spec.tax_rate:g}%", spec.tax),
                          (lab["total"], spec.total)):
         c.drawString(360, y, label)
-        c.drawRightString(530, y, f"{money(value)} {spec.currency}")
+        c.drawRightString(530, y, f"{money(value, spec.number_format)} {spec.currency}")
         y -= 16
     c.drawString(50, 120, f"{lab['ref']} {spec.payment_ref}")
     c.drawString(50, 100, f"IBAN: {spec.iban}   BIC: {spec.bic}")

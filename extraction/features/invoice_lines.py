@@ -115,6 +115,28 @@ class Token:
         return bool(re.search(r"[.,]\d+%?$", self.word.text.rstrip("-)")))
 
 
+# "1 250,00": thousands grouped by a plain space (French, Swiss, Scandinavian) print as two words
+# standing a space apart; a quantity beside a price stands a column apart.
+SPACE_GROUP = re.compile(r"^\d{3}(?:,\d{1,2})?$")
+MAX_GROUP_GAP = 0.012  # of the page width: about one character
+
+
+def space_grouped(lt: LineText) -> LineText:
+    """The row with each space-grouped number joined into one word spanning its parts."""
+    from dataclasses import replace
+
+    out: list = []
+    for w in lt.words:
+        prev = out[-1] if out else None
+        if prev is not None and SPACE_GROUP.match(w.text) and re.fullmatch(r"\d{1,3}(?: \d{3})*", prev.text) \
+                and 0 <= w.x0 - prev.x1 < MAX_GROUP_GAP:
+            out[-1] = replace(prev, text=f"{prev.text} {w.text}", x1=w.x1, y0=min(prev.y0, w.y0),
+                              y1=max(prev.y1, w.y1))
+        else:
+            out.append(w)
+    return lt if len(out) == len(lt.words) else LineText.of(out)
+
+
 def _tokens(lt: LineText, text_span: tuple[float, float] | None) -> list[Token]:
     """The numbers of a row, except those inside the description column (\"500ml\", \"2 Nächte\")."""
     out = []
@@ -195,6 +217,7 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
     pending: dict | None = None  # an item whose amount may follow on the next line
     last: dict | None = None  # the last item, which short text lines continue
     for lt in rows:
+        lt = space_grouped(lt)
         tokens = _tokens(lt, text_span)
         used = {id(t.word) for t in tokens}
         text_words = [w for w in lt.words if id(w) not in used and not CURRENCY_WORD.match(w.text)
