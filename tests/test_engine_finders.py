@@ -159,3 +159,25 @@ def test_numeric_date_order_follows_the_documents_country_then_the_users_languag
     assert selected(run(de, "date", user_lang="en_US"), "date") == "2024-04-03"
     assert selected(run(nowhere, "date", user_lang="en_US"), "date") == "2024-03-04"
     assert selected(run(nowhere, "date", user_lang="en_GB"), "date") == "2024-04-03"
+
+
+def _as_ocr(doc):
+    from dataclasses import replace
+
+    for page in doc.pages:
+        page.words = [replace(w, conf=0.9) for w in page.words]
+    return doc
+
+
+def test_ocr_damaged_iban_is_repaired_only_when_the_checksum_then_holds():
+    damaged = _as_ocr(doc_of([(0.8, "IBAN: DÉ88 2008 0000.0970 3757 O0 BIC: COBADEFFXXX")]))
+    assert selected(run(damaged, "iban"), "iban") == "DE88200800000970375700"
+    # the same damage in a text layer is not guessed at
+    assert selected(run(doc_of([(0.8, "IBAN: DE88 2008 0000 0970 3757 O0")]), "iban"), "iban") is None
+    # a wrong digit stays wrong: no repair makes the checksum hold
+    assert selected(run(_as_ocr(doc_of([(0.8, "IBAN: DE88 2008 0000 0970 3757 01")])), "iban"), "iban") is None
+
+
+def test_labels_match_without_their_accents():
+    doc = doc_of([(0.2, "Rechnungsdatum: 15.03.2024"), (0.22, "Fallig am: 14.04.2024")])
+    assert selected(run(doc, "due_date"), "due_date") == "2024-04-14"

@@ -88,3 +88,10 @@ def test_a_future_year_read_by_ocr_is_the_confused_glyph():
     assert plausible_year(date(2048, 3, 24), 2027) == date(2018, 3, 24)
     assert plausible_year(date(2024, 3, 24), 2027) == date(2024, 3, 24)  # plausible: unchanged
     assert plausible_year(date(2029, 1, 1), 2027) is None  # no single-glyph reading fits
+
+
+def test_colons_for_dots_only_with_a_four_digit_year():
+    from invoice_extract.extraction.parsing.dates import find_dates_ocr
+
+    assert [v for _m, v in find_dates_ocr("Fallig am: 14:04:2024")] == [date(2024, 4, 14)]
+    assert list(find_dates_ocr("Time 10:06:20")) == []  # a time, not 10 June 2020

@@ -15,10 +15,37 @@ LABELS = compile_labels(["iban", "bank account", "account", "konto", "bankverbin
                          "cuenta", "conto", "coordonnées bancaires"])
 
 
+# Letters OCR reads for digits; tried in an IBAN's account part only when its checksum
+# fails, and kept only when the mod-97 check then holds.
+OCR_DIGITS = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+def _ocr_digits(iban: str) -> str:
+    return iban[:2] + iban[2:4].translate(OCR_DIGITS) + (
+        iban[4:].translate(OCR_DIGITS) if iban[:2] in NUMERIC_BBAN else iban[4:])
+
+
+# Countries whose account part is all digits (ISO 13616 registry)
+NUMERIC_BBAN = {"DE", "AT", "BE", "DK", "FI", "NO", "SE", "PL", "CZ", "SK", "SI", "HR", "HU", "EE", "LT", "ES", "PT",
+                "IS", "RS", "ME", "TN", "IL", "FO", "GL", "BA"}
+
+
+def _base_letter(c: str) -> str:
+    import unicodedata
+
+    base = unicodedata.normalize("NFKD", c)[:1]
+    return base if base.isascii() and base else c
+
+
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for _p, _i, lt in lines_of(ctx.doc):
         text = lt.text.upper()
+        ocr = any(w.conf < 1.0 for w in lt.words)
+        if ocr:
+            # OCR reads a gap between groups as a dot or comma ("0000.0970") and adds accents
+            # ("DÉ88"); replaced character for character, so offsets into the line hold
+            text = "".join(_base_letter(c) for c in re.sub(r"(?<=[A-Z0-9])[.,:](?=[A-Z0-9])", " ", text))
         labelled = bool(LABELS.search(lt.text))
         for m in IBAN_RX.finditer(text):
             raw = m.group(1)
@@ -26,6 +53,9 @@ def find(ctx: Context) -> list[Candidate]:
             for end in range(len(raw), 14, -1):
                 piece = raw[:end].rstrip()
                 if std_iban.is_valid(piece):
+                    break
+                if ocr and std_iban.is_valid(_ocr_digits(piece)):
+                    piece = _ocr_digits(piece)  # "3757 O0": a letter O read for a zero
                     break
             else:
                 continue

@@ -144,6 +144,8 @@ def _tokens(lt: LineText, text_span: tuple[float, float] | None) -> list[Token]:
         if text_span and text_span[0] <= w.cx < text_span[1] and not w.text.endswith("%"):
             continue  # (a rate is a column of its own even where no header names it)
         text = w.text.strip()
+        if w.conf < 1.0:  # OCR reads "." as ":" and "," as ";" ("1:250,00", "1.250;00")
+            text = re.sub(r"(?<=\d)[:;](?=\d)", lambda m: "." if m.group() == ":" else ",", text)
         if NUMBER.match(text):
             value = parse_number(text.rstrip("%").strip())
             if value is not None:
@@ -272,6 +274,11 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
         if not text_words or not numbers:
             last = None
             continue
+        # OCR specks and leaders around the description (":", "-", "|") are not part of it
+        while len(text_words) > 1 and re.fullmatch(r"[\W_]+", text_words[-1].text):
+            text_words = text_words[:-1]
+        while len(text_words) > 1 and re.fullmatch(r"[\W_]+", text_words[0].text):
+            text_words = text_words[1:]
         line: dict = {"description": _attribute(" ".join(w.text for w in text_words), text_words),
                       "_x0": text_words[0].x0, "_words": text_words}
         for kind in ("quantity", "unit_price", "subtotal"):

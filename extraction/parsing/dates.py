@@ -132,11 +132,13 @@ def month_first_for(user_lang: str | None) -> bool:
 # glyphs ("O7/01/18", "43/03/2018" for 13/03, "19/62/2018" for 19/02). These readings are
 # only tried on OCR lines, where no well-formed date was found on the same token.
 OCR_GLYPHS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "S": "5",
-                            "B": "8", "Z": "2", ",": "."})
+                            "B": "8", "Z": "2", ",": ".", ":": "."})
 # digits an OCR engine reads for another (the likelier mistake first)
 OCR_DIGIT_CONFUSIONS = {"4": "1", "6": "0", "7": "1", "8": "0", "3": "8", "9": "0", "5": "6"}
 _G = "[0-9OoDQIl|SBZ]"
-OCR_DATE_TOKEN = re.compile(rf"(?<![\w/.\-])({_G}{{1,2}}[/.,\-]?{_G}{{1,2}}[/.,\-]{_G}{{2,4}}|\d{{1,2}}[.,]\d{{6}}|\d{{8}})"
+# (":" as a separator only with a four-digit year: "14:04:2024" is a date, "10:06:20" a time)
+OCR_DATE_TOKEN = re.compile(rf"(?<![\w/.\-])({_G}{{1,2}}[/.,\-]?{_G}{{1,2}}[/.,\-]{_G}{{2,4}}|\d{{1,2}}[.,]\d{{6}}|\d{{8}}"
+                            rf"|\d{{1,2}}:\d{{1,2}}:\d{{4}})"
                             r"(?![\w/.\-]*\d)")
 
 
