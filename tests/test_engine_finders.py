@@ -181,3 +181,8 @@ def test_ocr_damaged_iban_is_repaired_only_when_the_checksum_then_holds():
 def test_labels_match_without_their_accents():
     doc = doc_of([(0.2, "Rechnungsdatum: 15.03.2024"), (0.22, "Fallig am: 14.04.2024")])
     assert selected(run(doc, "due_date"), "due_date") == "2024-04-14"
+
+
+def test_the_buyers_vat_is_never_the_suppliers_when_the_supplier_prints_none():
+    us_bill = [row for row in GERMAN_BILL if "DE136695976" not in row[1]]
+    assert selected(run(doc_of(us_bill), "VAT_Number"), "VAT_Number") is None

@@ -56,6 +56,7 @@ def _word_ends(text: str, start: int, end: int) -> list[int]:
 
 def find(ctx: Context) -> list[Candidate]:
     cands = []
+    users_own_printed = False
     for _p, _i, lt in lines_of(ctx.doc):
         upper = lt.text.upper()
         labelled = bool(LABELS.search(lt.text))
@@ -76,11 +77,15 @@ def find(ctx: Context) -> list[Candidate]:
                 continue
             value = valid or compact(piece)
             if is_users_own(ctx, value):
+                users_own_printed = True
                 continue
             words = lt.words_between(m.start(1), m.start(1) + len(piece))
+            party = party_score(ctx, words)
             # a printed id after a VAT label counts even when its checksum fails (sample data
             # does that), but ranks below every checked one
-            score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party_score(ctx, words)
-            cands.append(Candidate(value, words, max(0.0, min(1.0, score)),
-                                   origin="ocr" if words and words[0].conf < 1 else "text"))
-    return rank(cands)
+            score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party
+            cands.append((Candidate(value, words, max(0.0, min(1.0, score)),
+                                    origin="ocr" if words and words[0].conf < 1 else "text"), party < 0))
+    # an id printed in the other party's block ("Bill to: … VAT ID") is never this party's,
+    # unless the user's own id is printed too (the roles are the other way round)
+    return rank([c for c, other_party in cands if users_own_printed or not other_party])
