@@ -131,7 +131,8 @@ BUYER_HEADINGS = compile_labels([
     "käufer", "kaufer", "kunde", "rechnungsempfänger", "leistungsempfänger", "rechnung an", "empfänger",
     "lieferanschrift", "acheteur", "facturé à", "facture à", "adresse de facturation", "livré à", "destinataire",
     "koper", "klant", "factuur aan", "comprador", "cliente", "facturar a", "destinatario", "cessionario",
-    "committente", "debitor", "auftraggeber",
+    "committente", "debitor", "auftraggeber", "adresse de livraison", "delivery address", "shipping address",
+    "lieferadresse", "afleveradres", "dirección de entrega", "indirizzo di consegna",
 ])
 
 
@@ -142,7 +143,9 @@ def is_heading(text: str, headings: re.Pattern) -> re.Match | None:
     stripped = text.lstrip(" \t-•*")
     m = headings.match(stripped)
     if m and stripped[m.end():m.end() + 1] in ("-", "/") and not stripped[m.end() - 1:m.end()].isspace():
-        return None  # "Verkäufer-IBAN": a field of the block, not its heading
+        # "Verkäufer-IBAN": a field of the block, not its heading; but "Käufer/Leistungsempfänger"
+        # names the same party twice
+        return m if headings.match(stripped[m.end() + 1:]) else None
     return m
 
 

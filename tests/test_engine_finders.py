@@ -186,3 +186,15 @@ def test_labels_match_without_their_accents():
 def test_the_buyers_vat_is_never_the_suppliers_when_the_supplier_prints_none():
     us_bill = [row for row in GERMAN_BILL if "DE136695976" not in row[1]]
     assert selected(run(doc_of(us_bill), "VAT_Number"), "VAT_Number") is None
+
+
+def test_a_heading_naming_the_party_twice_opens_its_block():
+    doc = doc_of([(0.10, "Verkäufer"), (0.12, "Name: Lieferant GmbH"), (0.14, "Verkäufer-IBAN: DE88 2008 0000 0970 3757 00"),
+                  (0.20, "Käufer/Leistungsempfänger"), (0.22, "Nummer: GE2020211"), (0.24, "Name: Kunden AG Mitte")])
+    ctx = run(doc, "client")
+    assert selected(ctx, "supplier") == "Lieferant GmbH"
+    assert selected(ctx, "client") == "Kunden AG Mitte"
+    from invoice_extract.extraction.layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading
+
+    assert is_heading("Verkäufer-IBAN: DE88 2008", SELLER_HEADINGS) is None  # a field of the block
+    assert is_heading("Adresse de livraison", BUYER_HEADINGS)
