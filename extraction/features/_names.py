@@ -104,6 +104,11 @@ def legal_names(ctx: Context, party: str) -> list[Candidate]:
             if not seg:
                 continue
             text, words = seg
+            label = NAME_LABEL.match(text)
+            if label and text[label.end():].strip():  # "Name: Lieferant GmbH": the name is after the label
+                seg_line = LineText.of(words)
+                start = seg_line.text.find(text[label.end():].strip())
+                text, words = clean_name(text[label.end():]), seg_line.words_between(start, len(seg_line.text))
             if NOT_A_NAME.search(text) or len(text) > 60 or len(text.split()) > 7:
                 continue
             owner = party_of(ctx.doc, p, i)
