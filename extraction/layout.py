@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from .document import Document, Word
+from .parsing.text import unaccented
 from .spans import LineText
 
 
@@ -54,18 +55,12 @@ def lines_of(doc: Document) -> Lines:
     return cached
 
 
-def _unaccented(text: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def compile_labels(labels: Sequence[str]) -> re.Pattern:
     """One regex for a list of label phrases; spaces match any spacing, a trailing ':' is optional."""
     parts = []
     # OCR and plain-ASCII senders drop accents ("Fallig am", "echeance"): each label also
     # matches its unaccented spelling
-    labels = list(dict.fromkeys([*labels, *(_unaccented(label) for label in labels)]))
+    labels = list(dict.fromkeys([*labels, *(unaccented(label) for label in labels)]))
     for label in sorted(labels, key=len, reverse=True):
         escaped = re.escape(label).replace(r"\ ", r"\s*")
         parts.append(escaped)

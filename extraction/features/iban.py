@@ -8,6 +8,7 @@ from stdnum import iban as std_iban
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import compile_labels, lines_of
+from ..parsing.text import unaccented_same_length
 from ._parties import party_score
 
 IBAN_RX = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30})")
@@ -30,13 +31,6 @@ NUMERIC_BBAN = {"DE", "AT", "BE", "DK", "FI", "NO", "SE", "PL", "CZ", "SK", "SI"
                 "IS", "RS", "ME", "TN", "IL", "FO", "GL", "BA"}
 
 
-def _base_letter(c: str) -> str:
-    import unicodedata
-
-    base = unicodedata.normalize("NFKD", c)[:1]
-    return base if base.isascii() and base else c
-
-
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for _p, _i, lt in lines_of(ctx.doc):
@@ -45,7 +39,7 @@ def find(ctx: Context) -> list[Candidate]:
         if ocr:
             # OCR reads a gap between groups as a dot or comma ("0000.0970") and adds accents
             # ("DÉ88"); replaced character for character, so offsets into the line hold
-            text = "".join(_base_letter(c) for c in re.sub(r"(?<=[A-Z0-9])[.,:](?=[A-Z0-9])", " ", text))
+            text = unaccented_same_length(re.sub(r"(?<=[A-Z0-9])[.,:](?=[A-Z0-9])", " ", text))
         labelled = bool(LABELS.search(lt.text))
         for m in IBAN_RX.finditer(text):
             raw = m.group(1)

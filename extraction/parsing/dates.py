@@ -6,7 +6,7 @@ so every language Babel knows could be added by listing its locale.
 from __future__ import annotations
 
 import re
-import unicodedata
+from .text import unaccented, unaccented_same_length
 from datetime import date
 from functools import lru_cache
 
@@ -16,8 +16,7 @@ MONTH_FIRST_LOCALES = {"en_US", "en_PH", "en_CA"}
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower().rstrip(".")
+    return unaccented(text).lower().rstrip(".")
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +79,7 @@ def _make(y: int, m: int, d: int) -> date | None:
 
 def find_dates(text: str, month_first: bool = False):
     """Yield (match, date) for each date printed in ``text``."""
-    folded = _fold_keep_length(text)
+    folded = unaccented_same_length(text, lower=True)
     taken: list[tuple[int, int]] = []
     for rx, kind in patterns():
         for m in rx.finditer(folded):
@@ -105,16 +104,6 @@ def _interpret(m: re.Match, kind: str, month_first: bool) -> date | None:
         return _make(_year(m.group(3)), month, int(m.group(1))) if month else None
     month = month_names().get(_fold(m.group(1)))
     return _make(int(m.group(3)), month, int(m.group(2))) if month else None
-
-
-def _fold_keep_length(text: str) -> str:
-    """Lower-case without accents, one character per input character (offsets stay valid)."""
-    out = []
-    for c in text:
-        base = unicodedata.normalize("NFKD", c)
-        base = "".join(x for x in base if not unicodedata.combining(x)) or c
-        out.append(base[0].lower() if len(base[0].lower()) == 1 else c)
-    return "".join(out)
 
 
 def parse_date(text: str, month_first: bool = False) -> date | None:
