@@ -2,16 +2,14 @@
 form (/app), makes the supplier's next bill come out right for that account only."""
 from __future__ import annotations
 
-import re
 import subprocess
-import uuid as uuidlib
 
 import requests
 
 from conftest import CLI, b64
 from learning_helpers import bill, learned_features, selected
+from webapp_helpers import create_user, signed_in, upload
 
-PASSWORD = "correct horse battery"
 
 
 def parse_v2(server, token: str, pdf: bytes) -> tuple[str, dict]:
@@ -52,26 +50,12 @@ def test_validate_over_json_rpc_teaches_the_next_bill(server):
     assert not learned_features(after_reset)
 
 
-def _signed_in(server, token: str) -> tuple[requests.Session, str]:
-    login = f"learner-{uuidlib.uuid4().hex[:10]}@example.test"
-    subprocess.run(CLI + ["users", "create", "--account-token", token, "--login", login, "--password", PASSWORD,
-                          "--database-url", server.database_url], capture_output=True, text=True, check=True)
-    s = requests.Session()
-    page = s.get(server.url + "/app/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = s.post(server.url + "/app/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf,
-                                               "next": "/app/"})
-    assert r.status_code == 200 and r.url.endswith("/app/"), r.text[:300]
-    return s, re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)
-
-
 def _upload_and_wait(server, s: requests.Session, csrf: str, pdf: bytes) -> tuple[str, dict]:
     import time
 
-    r = s.post(server.url + "/app/upload", files={"files": ("bill.pdf", pdf, "application/pdf")},
-               headers={"X-CSRF-Token": csrf, "Accept": "application/json"})
-    assert r.status_code == 200, r.text
-    uuid = r.json()["documents"][0]["document_uuid"]
+    sent = upload(server, s, csrf, pdf, name="bill.pdf")
+    assert sent["status_code"] == 200, sent
+    uuid = sent["documents"][0]["document_uuid"]
     deadline = time.monotonic() + 120
     while True:
         data = s.get(f"{server.url}/app/documents/{uuid}/result.json").json()
@@ -83,7 +67,7 @@ def _upload_and_wait(server, s: requests.Session, csrf: str, pdf: bytes) -> tupl
 
 def test_validate_from_the_review_form_teaches_the_next_bill(server):
     token = server.create_account(credits=10)
-    s, csrf = _signed_in(server, token)
+    s, csrf = signed_in(server, create_user(server, token))
     pdf0, values0 = bill(0, supplier="Form Learning Traders", vat="DE811128135",
                          iban="FR76 3000 6000 0112 3456 7890 189")
     uuid0, data = _upload_and_wait(server, s, csrf, pdf0)
