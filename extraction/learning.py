@@ -26,7 +26,7 @@ import json
 import logging
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Iterable, Sequence
 

@@ -107,7 +107,6 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
     out: list[AmountHit] = []
     for hit in find_labels(doc, label_rx):
         text = hit.line.text
-        label_start = text.find(hit.words[0].text)
         # the words right after the label tell what it totals ("Gesamtbetrag der Zuschläge")
         if exclude is not None and exclude.search(text[: hit.end + 24]):
             continue

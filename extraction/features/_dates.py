@@ -49,12 +49,12 @@ def date_hits(ctx: Context) -> list[DateHit]:
     lines = lines_of(ctx.doc)
     n_pages = max(1, len(ctx.doc.pages))
     hits = []
+    latest = date.today().year + 1  # no document is dated later than next year
     for p, i, lt in lines:
         found = [(m, v, False) for m, v in find_dates(lt.text, month_first)]
         if any(w.conf < 1.0 for w in lt.words):
             found += [(m, v, True) for m, v in find_dates_ocr(lt.text, month_first)]
             # a receipt is not dated years ahead: OCR misread a digit of the year
-            latest = date.today().year + 1
             found = [(m, plausible_year(v, latest), repaired or v.year > latest) for m, v, repaired in found]
             found = [(m, v, repaired) for m, v, repaired in found if v is not None]
         for m, value, repaired in found:

@@ -48,8 +48,9 @@ def find(ctx: Context) -> list[Candidate]:
                 piece = raw[:end].rstrip()
                 if std_iban.is_valid(piece):
                     break
-                if ocr and std_iban.is_valid(_ocr_digits(piece)):
-                    piece = _ocr_digits(piece)  # "3757 O0": a letter O read for a zero
+                repaired = _ocr_digits(piece) if ocr else piece
+                if repaired != piece and std_iban.is_valid(repaired):
+                    piece = repaired  # "3757 O0": a letter O read for a zero
                     break
             else:
                 continue

@@ -55,7 +55,7 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         # numeric dates: separators tight, or spaced evenly with a four-digit year ("03 / 10 / 2018");
         # never glued to letters ("HC03-7 - 15" is a product code)
         # a text layer with letter spacing splits the day ("vom 1 3.07.2018")
-        (re.compile(rf"(?<![\d.] )(?<![\w.])(\d \d)(\.)(\d{{2}})\2(\d{{4}})(?![\d])"), "numeric"),
+        (re.compile(r"(?<![\d.] )(?<![\w.])(\d \d)(\.)(\d{2})\2(\d{4})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})({sep})(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I), "dmy_text"),
