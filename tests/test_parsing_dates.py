@@ -59,6 +59,8 @@ def test_letter_spaced_day_of_a_text_layer():
     ("19/62/2018 16:45", date(2018, 2, 19)),  # 0 read as 6 in the month
     ("O7/01/18 14:41", date(2018, 1, 7)),  # letter O for zero
     ("Datum 20032018", date(2018, 3, 20)),  # all separators dropped
+    ("O05 Mar 2018 18:24", date(2018, 3, 5)),  # a speck before the day read as a letter
+    ("Date 2 Mar 2O18", date(2018, 3, 2)),  # letter O in a written-month date's year
 ])
 def test_ocr_damaged_dates_are_read_on_ocr_lines(text, expected):
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
@@ -68,7 +70,8 @@ def test_ocr_damaged_dates_are_read_on_ocr_lines(text, expected):
 
 
 @pytest.mark.parametrize("text", ["Tel 03-3271 9872", "12.95 15.90", "INVOICE NO : 18287/102/ToN49",
-                                  "Date 63/2018", "Barcode 9556655864036", "99/99/2018"])
+                                  "Date 63/2018", "Barcode 9556655864036", "99/99/2018",
+                                  "105 Mar 2018", "Jalan 10, Mar 2018", "27 Mat 2018"])
 def test_ocr_repair_does_not_invent_dates(text):
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
 

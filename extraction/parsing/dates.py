@@ -152,9 +152,33 @@ def _ocr_readings(token: str):
         yield OCR_DIGIT_CONFUSIONS[d[0]] + d[1], m, y
 
 
+@lru_cache(maxsize=1)
+def ocr_text_date() -> re.Pattern:
+    """A date with its month written ("05 Mar 2018") whose day or year OCR damaged: a speck
+    read as a letter before the day ("O05 Mar 2018"), a letter for a digit ("2O18")."""
+    return re.compile(rf"(?<![\w/.\-])({_G}{{1,3}})[\s\-/.]*({_month_pattern()})\.?[\s\-/.,]*({_G}{{4}}|{_G}{{2}})(?![\w/.\-]*\d)",
+                      re.I)
+
+
+def _ocr_text_readings(text: str):
+    """(match, date) for the written-month dates of ``ocr_text_date``."""
+    folded = unaccented_same_length(text, lower=True)
+    for m in ocr_text_date().finditer(folded):
+        day, year = text[m.start(1):m.end(1)].translate(OCR_GLYPHS), text[m.start(3):m.end(3)].translate(OCR_GLYPHS)
+        month = month_names().get(_fold(m.group(2)))
+        if month and day.isdigit() and year.isdigit():
+            value = _make(_year(year), month, int(day))
+            if value is not None:
+                yield m, value
+
+
 def find_dates_ocr(text: str, month_first: bool = False):
-    """Yield (match, date) for numeric dates damaged by OCR that ``find_dates`` cannot read."""
+    """Yield (match, date) for dates damaged by OCR that ``find_dates`` cannot read."""
     taken = [m.span() for m, _v in find_dates(text, month_first)]
+    for m, value in _ocr_text_readings(text):
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            taken.append(m.span())
+            yield m, value
     for m in OCR_DATE_TOKEN.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
