@@ -20,6 +20,11 @@ _logger = logging.getLogger(__name__)
 # ZBAR_CFG_BINARY (zbar >= 0.23.1) hands back the bytes as encoded in the symbol.
 _ZBAR_CFG_BINARY = 4
 _ZBAR_CFG_ENABLE = 0  # zbar_config_t ZBAR_CFG_ENABLE
+_ZBAR_CFG_X_DENSITY, _ZBAR_CFG_Y_DENSITY = 0x100, 0x101
+# zbar looks for codes along every SCAN_DENSITY-th row and column (zbarimg's x-density and
+# y-density). A QR finder pattern is 7 modules wide, so every second line still crosses it
+# many times, and the modules are then sampled at full resolution: half the scanning time.
+SCAN_DENSITY = 2
 
 # Digital pages: an embedded image or a vector cluster smaller than this (points) is no code.
 MIN_CODE_PT = 25.0
@@ -66,6 +71,8 @@ def _zbar(image) -> list:
             # Payment codes are QR codes: the other decoders only cost time (and zbar's DataBar
             # decoder floods stderr with assertion warnings on noisy receipts).
             zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, _ZBAR_CFG_ENABLE, 0)
+            zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, _ZBAR_CFG_X_DENSITY, SCAN_DENSITY)
+            zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, _ZBAR_CFG_Y_DENSITY, SCAN_DENSITY)
             zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_ENABLE, 1)
             zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_BINARY, 1)
             with pyzbar._image() as zimg:
