@@ -68,6 +68,9 @@ def measure(files: list[Path], raw, document_type: str, repeat: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from invoice_extract.extraction.reader import single_threaded_tesseract
+
+    single_threaded_tesseract()  # the raw readings run as the engine's do
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--receipts", type=int, default=20)
