@@ -58,9 +58,11 @@ MIN_OSD_CONF = 1.0
 OSD_MAX_SIDE = 2600
 
 # Tesseract reads text best when its lines are at least this tall (pixels); a receipt scanned
-# at low resolution prints smaller and is read upscaled, by at most MAX_UPSCALE.
+# at low resolution prints smaller and is read upscaled, by at most MAX_UPSCALE. Measured on
+# the receipts corpus (dates read right, of 150): never enlarged 132, at most 1.2× 137,
+# 1.25× 138, 1.3× 136, 1.5× 136; Tesseract's time grows with the pixels (1.25² = 1.56).
 MIN_LINE_HEIGHT = 16
-MAX_UPSCALE = 1.5
+MAX_UPSCALE = 1.25
 # A row of the page is "inked" from this share of dark pixels on (1 / 32).
 INKED_ROW = 8
 
