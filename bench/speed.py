@@ -3,8 +3,10 @@
     python -m invoice_extract.bench.speed [--corpus DIR] [--receipts N] [--repeat K]
 
 Digital path: ``extract()`` on each invoices_visual PDF vs. pdfplumber's ``extract_words()``
-on all its pages. Scanned path: ``extract()`` on N receipts vs. ``pytesseract.image_to_data``
-on the same image. Prints medians, totals and the ratios; writes bench/out/speed.json.
+on all its pages. Scanned path: ``extract()`` on every receipt (or the first N) vs.
+``pytesseract.image_to_data`` on the same image. Both run with the engine's environment
+(Tesseract single-threaded, see reader.single_threaded_tesseract). Prints medians, totals
+and the ratios; writes bench/out/speed.json.
 """
 from __future__ import annotations
 
@@ -73,11 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     single_threaded_tesseract()  # the raw readings run as the engine's do
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--receipts", type=int, default=20)
+    ap.add_argument("--receipts", type=int, default=0, help="the first N receipts (default: all)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     digital = sorted((args.corpus / "invoices_visual").glob("*.pdf"))
-    scans = sorted((args.corpus / "receipts").glob("*.jpg"))[: args.receipts]
+    scans = sorted((args.corpus / "receipts").glob("*.jpg"))[: args.receipts or None]
     report = {
         "digital": measure(digital, raw_pdfplumber, "invoice", args.repeat),
         "scanned": measure(scans, raw_tesseract, "expense", max(1, args.repeat - 2)),
