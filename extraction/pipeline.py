@@ -27,8 +27,10 @@ def ocr_languages(options: ExtractOptions) -> str:
 # scan is read a second time with its pages taken as one block of lines (reader.PAGE_LAYOUTS):
 # Tesseract then finds the lines differently, and a line the first reading lost often comes
 # back. The second reading only fills in what the first did not find, so it costs a second
-# OCR pass only on the scans that need it.
+# OCR pass only on the scans that need it, and only on short ones: a long scan without a
+# total is seldom a bill, and reading it twice would double the longest jobs.
 SECOND_READING_FIELDS = ("date", "total")
+SECOND_READING_MAX_PAGES = 4
 
 
 def run(data: bytes, filename: str, options: ExtractOptions) -> dict:
@@ -36,7 +38,8 @@ def run(data: bytes, filename: str, options: ExtractOptions) -> dict:
     doc = read_document(data, filename, options.limits, lang)
     result = extract_document(doc, options)
     missing = [name for name in SECOND_READING_FIELDS if name not in result]
-    if missing and any(page.source == "ocr" for page in doc.pages):
+    if (missing and any(page.source == "ocr" for page in doc.pages)
+            and len(doc.pages) <= SECOND_READING_MAX_PAGES):
         result = second_reading(data, filename, options, lang, result, missing)
     return result
 

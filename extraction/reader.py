@@ -151,7 +151,8 @@ def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str, layout: 
 
     pdf = _pdf_open(data, limits)
     try:
-        doc = Document(pages=[], filename=filename, mimetype=PDF)
+        codes: list = []
+        doc = Document(pages=[], filename=filename, mimetype=PDF, attachments={"barcodes": codes})
         doc.attachments["pdf_attachments"] = _pdf_attachments(pdf)
         try:
             plumber = pdfplumber.open(io.BytesIO(data))
@@ -165,9 +166,8 @@ def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str, layout: 
                     image = render_pdf_page(pdf, index, OCR_DPI, limits)
                     page = ocr_page(image, index, ocr_lang, layout)
                 doc.pages.append(page)
-                doc.attachments.setdefault("barcodes", [])
                 if scan_codes:
-                    doc.attachments["barcodes"].extend(read_codes(index, image, pdf, ppage))
+                    codes.extend(read_codes(index, image, pdf, ppage))
         return doc
     finally:
         pdf.close()

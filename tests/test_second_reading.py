@@ -104,3 +104,11 @@ def test_the_block_layout_is_tesseracts_single_block_mode(monkeypatch):
     configs.clear()
     read_document(out.getvalue(), "r.png")
     assert configs and not any("--psm" in c for c in configs)
+
+
+def test_a_long_scan_is_not_read_twice(readings):
+    asked, docs = readings
+    docs["auto"] = scan_of(WITHOUT_DATE)
+    docs["auto"].pages *= pipeline.SECOND_READING_MAX_PAGES + 1
+    pipeline.run(b"scan", "contract.pdf", ExtractOptions(document_type="expense"))
+    assert asked == ["auto"]
