@@ -28,8 +28,10 @@ def create_app(service: DocumentService) -> FastAPI:
 
     @app.get("/")
     def index() -> dict:
+        # Mounted sub-applications and included routers have no single path: only routes do.
+        paths = (getattr(r, "path", None) for r in app.routes)
         return {"service": "invoice_extract", "version": __version__,
-                "routes": sorted(r.path for r in app.routes if r.path.startswith(("/iap/", "/api/")))}
+                "routes": sorted(p for p in paths if isinstance(p, str) and p.startswith(("/iap/", "/api/")))}
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -39,11 +41,38 @@ def create_app(service: DocumentService) -> FastAPI:
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"error": "invalid request"}, status_code=400)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Last resort: a JSON-RPC error, never an HTTP 500 with a traceback.
-        _logger.exception("unhandled error on %s", request.url.path)
-        return JSONResponse({"jsonrpc": "2.0", "id": None,
-                             "error": {"code": -32603, "message": "Internal error"}}, status_code=200)
-
+    app.add_middleware(LastResort)
     return app
+
+
+class LastResort:
+    """Answers an unhandled error itself, as a JSON-RPC internal error, and swallows it.
+
+    Starlette's own handler for ``Exception`` answers and then raises the error again, so the
+    server closes the keep-alive connection under the client, whose next request on it fails.
+    Here the error ends with the answer and the connection stays usable.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            _logger.exception("unhandled error on %s", scope.get("path", "?"))
+            if started:
+                return  # the answer is under way: nothing more can be said on it
+            response = JSONResponse({"jsonrpc": "2.0", "id": None,
+                                     "error": {"code": -32603, "message": "Internal error"}}, status_code=200)
+            await response(scope, receive, send)

@@ -24,6 +24,11 @@ PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -
 MAX_BODY_BYTES = int(os.environ.get("INVOICE_EXTRACT_MAX_BODY_BYTES",
                                     DEFAULT_LIMITS.max_bytes * 4 // 3 + 1024 * 1024))
 
+# Documents one batch call may name: each costs a lookup, so a call cannot ask for millions.
+MAX_BATCH = int(os.environ.get("INVOICE_EXTRACT_MAX_BATCH", 500))
+# Deeper JSON than this is no request any client sends: refused before anything walks it.
+MAX_JSON_DEPTH = 64
+
 Handler = Callable[[dict], dict]
 Encoder = Callable[..., dict]  # (status, message) -> result dict of the route's generation
 
@@ -43,7 +48,7 @@ def maintenance() -> bool:
 async def _read_body(request: Request) -> bytes | None:
     """The body, or None when it is larger than MAX_BODY_BYTES (read no further)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return None
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -52,6 +57,60 @@ async def _read_body(request: Request) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+class BadJson(ValueError):
+    """A body that is not JSON a route can use; the message says why."""
+
+
+def decode_json(body: bytes) -> Any:
+    """The body's JSON, checked: at most MAX_JSON_DEPTH deep, and every string encodable
+    (an unpaired UTF-16 surrogate, legal in JSON's escapes, becomes U+FFFD so that no later
+    encode to UTF-8 — a token hash, a database write, a log line — can fail on it)."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise BadJson(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError):
+        raise BadJson("the body is not valid JSON") from None
+    return _checked(payload)
+
+
+def _clean(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _checked(payload: Any) -> Any:
+    """Walks the decoded JSON without recursion: depth bound and strings cleaned in place."""
+    if isinstance(payload, str):
+        return _clean(payload)
+    stack = [(payload, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadJson(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(node, dict):
+            for key in list(node):
+                value = node[key]
+                if isinstance(value, str):
+                    value = _clean(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
+                clean_key = _clean(key)
+                if clean_key != key:
+                    del node[key]
+                node[clean_key] = value
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = _clean(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
+    return payload
 
 
 def endpoint(handler: Handler, encode: Encoder):
@@ -67,9 +126,10 @@ def endpoint(handler: Handler, encode: Encoder):
             return rpc_result(None, encode("error_unsupported_size",
                                            f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."))
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return rpc_error(None, PARSE_ERROR, "Parse error: the body is not valid JSON.")
+            payload = decode_json(body)
+        except BadJson as e:
+            _logger.warning("%s: refused body: %s", request.url.path, e)
+            return rpc_error(None, PARSE_ERROR, f"Parse error: {e}.")
         if not isinstance(payload, dict):
             return rpc_error(None, INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object.")
         request_id = payload.get("id")
@@ -86,7 +146,7 @@ def endpoint(handler: Handler, encode: Encoder):
             return rpc_result(request_id, encode("error_maintenance"))
         try:
             result = await run_in_threadpool(handler, params)
-        except Exception:  # never a 500: the caller gets the protocol's internal error status
+        except Exception:  # a real fault, never a 500: the caller gets the protocol's internal error status
             _logger.exception("%s failed", request.url.path)
             result = encode("error_internal", "An internal error occurred; the request was not processed.")
         return rpc_result(request_id, result)

@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from ..models.document_service import DocumentRef, DocumentService
 from . import requests as service_requests
 from . import result_shapes
-from .jsonrpc import endpoint
-from .params import as_int, first_present
+from .jsonrpc import MAX_BATCH, endpoint
+from .params import account_token, as_int, dbuuid, first_present
 from .status import with_code
 
 PREFIXES = {"invoice": "/iap/invoice_extract", "expense": "/iap/expense_extract"}
@@ -38,16 +38,18 @@ def router(service: DocumentService) -> APIRouter:
             number = as_int(params.get("document_id"))
             if number is None:
                 return with_code("error_document_not_found", "'document_id' must be an integer.")
-            return _result_answer(service.get_result(DocumentRef(id=number)))
+            return _result_answer(service.get_result(DocumentRef(id=number), account_token(params),
+                                                     dbuuid=dbuuid(params)))
 
         def get_results(params: dict) -> dict:
             ids = first_present(params, "documents_ids", "document_ids")
             if not isinstance(ids, list):
                 return with_code("error_document_not_found", "'documents_ids' must be a list of document ids.")
-            answer = {}
-            for key in ids:
+            answer, token, database = {}, account_token(params), dbuuid(params)
+            for key in ids[:MAX_BATCH]:
                 number = as_int(key)
-                outcome = service.get_result(DocumentRef(id=number)) if number is not None else None
+                outcome = (service.get_result(DocumentRef(id=number), token, dbuuid=database)
+                           if number is not None else None)
                 answer[str(key)] = (_result_answer(outcome) if outcome
                                     else with_code("error_document_not_found"))
             return answer
@@ -56,7 +58,8 @@ def router(service: DocumentService) -> APIRouter:
             number = as_int(params.get("document_id"))
             if number is None:
                 return with_code("error_document_not_found", "'document_id' must be an integer.")
-            outcome = service.validate(DocumentRef(id=number), params.get("values"))
+            outcome = service.validate(DocumentRef(id=number), params.get("values"), account_token(params),
+                                       dbuuid=dbuuid(params))
             return with_code(outcome.status, outcome.message)
 
         for name, handler in (("parse", parse), ("get_result", get_result), ("get_results", get_results),

@@ -58,13 +58,23 @@ def user_infos(params: dict) -> dict:
     return {k: v for k, v in infos.items() if isinstance(v, (str, int, float, bool)) or v is None}
 
 
+# Every integer the protocol carries (document ids, versions) fits Odoo's 32-bit integer
+# columns; a larger one names nothing, and must not reach the database (SQLite refuses ints
+# beyond 64 bits with an exception).
+MAX_INT = 2**31 - 1
+
+
 def as_int(value: Any) -> int | None:
+    """A non-negative 32-bit integer sent as a number or a string of digits, else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isdigit() and text.isascii() and len(text) <= 10):
+            return None
+        value = int(text)
+    if isinstance(value, int) and 0 <= value <= MAX_INT:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None
 
 
@@ -72,6 +82,18 @@ def ref_from_key(key: Any) -> DocumentRef:
     """A batch key: integer ids (sent as strings by JSON) or uuids."""
     number = as_int(key)
     return DocumentRef(id=number) if number is not None else DocumentRef(uuid=str(key))
+
+
+def account_token(params: dict) -> str | None:
+    """The caller's ``account_token``: proof of the account on every call that sends it."""
+    token = params.get("account_token")
+    return token if isinstance(token, str) and token else None
+
+
+def dbuuid(params: dict) -> str | None:
+    """The Odoo database the call comes from (Odoo sends ``dbuuid``); binds a document at parse."""
+    value = params.get("dbuuid")
+    return value if isinstance(value, str) and value else None
 
 
 def first_present(params: dict, *names: str):

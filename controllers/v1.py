@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from ..models.document_service import DocumentRef, DocumentService
 from . import requests as service_requests
 from . import result_shapes
-from .jsonrpc import endpoint
-from .params import as_int, first_present, ref_from_key
+from .jsonrpc import MAX_BATCH, endpoint
+from .params import account_token, as_int, dbuuid, first_present, ref_from_key
 from .status import with_code
 
 DOCUMENT_TYPES = ("invoice", "expense")
@@ -38,21 +38,24 @@ def result_answer(outcome) -> dict:
     return answer
 
 
-def validate_answer(service: DocumentService, ref: DocumentRef | None, values, account_token=None) -> dict:
+def validate_answer(service: DocumentService, ref: DocumentRef | None, params: dict) -> dict:
     if ref is None:
         return with_code("error_document_not_found", "No document_uuid (or document_id) was given.")
-    outcome = service.validate(ref, values, account_token)
+    outcome = service.validate(ref, params.get("values"), account_token(params), dbuuid=dbuuid(params))
     return with_code(outcome.status, outcome.message)
 
 
-def batch_validate(service: DocumentService, params: dict, encode, ref_of, account_token=None) -> dict:
+def batch_validate(service: DocumentService, params: dict, encode, ref_of) -> dict:
     """validate_batch: ``documents`` maps a document key to its ``values``."""
     documents = params.get("documents")
     if not isinstance(documents, dict):
         return encode("error_validation_format", "'documents' must map documents to their values.")
+    if len(documents) > MAX_BATCH:
+        return encode("error_validation_format", f"At most {MAX_BATCH} documents per batch.")
+    token, database = account_token(params), dbuuid(params)
     per_document = {}
     for key, values in documents.items():
-        outcome = service.validate(ref_of(key), values, account_token)
+        outcome = service.validate(ref_of(key), values, token, dbuuid=database)
         per_document[str(key)] = encode(outcome.status, outcome.message)
     failed = [a for a in per_document.values() if a["status"] != "success"]
     overall = encode(failed[0]["status"], failed[0]["status_msg"]) if failed else encode("success")
@@ -75,18 +78,18 @@ def router(service: DocumentService) -> APIRouter:
             ref = document_ref(params)
             if ref is None:
                 return with_code("error_document_not_found", "No document_uuid (or document_id) was given.")
-            token = params.get("account_token") if isinstance(params.get("account_token"), str) else None
-            return result_answer(service.get_result(ref, token))
+            return result_answer(service.get_result(ref, account_token(params), dbuuid=dbuuid(params)))
 
         def get_result_batch(params: dict) -> dict:
             keys = first_present(params, "documents_uuids", "document_uuids", "documents_ids", "document_ids")
             if not isinstance(keys, list):
                 return with_code("error_document_not_found", "'documents_uuids' must be a list.")
-            token = params.get("account_token") if isinstance(params.get("account_token"), str) else None
-            return {str(key): result_answer(service.get_result(ref_from_key(key), token)) for key in keys}
+            token, database = account_token(params), dbuuid(params)
+            return {str(key): result_answer(service.get_result(ref_from_key(key), token, dbuuid=database))
+                    for key in keys[:MAX_BATCH]}
 
         def validate(params: dict) -> dict:
-            return validate_answer(service, document_ref(params), params.get("values"))
+            return validate_answer(service, document_ref(params), params)
 
         def validate_batch(params: dict) -> dict:
             return batch_validate(service, params, with_code, ref_from_key)

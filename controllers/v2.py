@@ -12,7 +12,7 @@ from ..models.document_service import DocumentRef, DocumentService
 from . import requests as service_requests
 from . import result_shapes
 from .jsonrpc import endpoint
-from .params import BadParams, version as read_version
+from .params import BadParams, account_token, dbuuid, version as read_version
 from .status import string_only
 from .v1 import batch_validate
 
@@ -54,11 +54,11 @@ def router(service: DocumentService) -> APIRouter:
             return string_only(outcome.status, outcome.message, **extra)
 
         def get_result(params: dict, number) -> dict:
-            ref, token = token_ref(params.get("document_token")), params.get("account_token")
-            if ref is None or not isinstance(token, str) or not token:
+            ref, token = token_ref(params.get("document_token")), account_token(params)
+            if ref is None or token is None:
                 return string_only("error_document_not_found",
                                    "Both 'document_token' and the 'account_token' that sent it are required.")
-            outcome = service.get_result(ref, token)
+            outcome = service.get_result(ref, token, dbuuid=dbuuid(params))
             answer = string_only(outcome.status, outcome.message)
             if outcome.status == "success":
                 answer["results"] = [result_shapes.v2(outcome.results)]
@@ -68,13 +68,11 @@ def router(service: DocumentService) -> APIRouter:
             ref = token_ref(params.get("document_token"))
             if ref is None:
                 return string_only("error_document_not_found", "'document_token' is required.")
-            token = params.get("account_token") if isinstance(params.get("account_token"), str) else None
-            outcome = service.validate(ref, params.get("values"), token)
+            outcome = service.validate(ref, params.get("values"), account_token(params), dbuuid=dbuuid(params))
             return string_only(outcome.status, outcome.message)
 
         def validate_batch(params: dict, number) -> dict:
-            token = params.get("account_token") if isinstance(params.get("account_token"), str) else None
-            return batch_validate(service, params, string_only, lambda key: DocumentRef(token=str(key)), token)
+            return batch_validate(service, params, string_only, lambda key: DocumentRef(token=str(key)))
 
         for name, handler in (("parse", parse), ("get_result", get_result), ("validate", validate),
                               ("validate_batch", validate_batch)):

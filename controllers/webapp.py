@@ -25,7 +25,7 @@ from ..models.document_service import STATUS_MESSAGES, DocumentService
 from ..models.page_images import PageError
 from ..models.review import FEATURES, INBOX_SORTS, INBOX_STATES, NotFound, ReviewService, Viewer
 from ..models.user import csrf_matches
-from .jsonrpc import maintenance
+from .jsonrpc import BadJson, decode_json, maintenance
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_COOKIE = "ie_session"
@@ -87,7 +87,7 @@ def router(service: DocumentService, review: ReviewService | None = None) -> API
         """Bodies must declare their length (browsers do) and stay under ``limit``; checked
         before anything is read or spooled."""
         declared = request.headers.get("content-length", "")
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             return _json({"error": "the request must declare its Content-Length"}, 411)
         if int(declared) > limit:
             return _json({"error": f"the request is larger than {limit // (1024 * 1024)} MB"}, 413)
@@ -253,9 +253,9 @@ def router(service: DocumentService, review: ReviewService | None = None) -> API
         if too_large is not None:
             return too_large
         try:
-            body = await request.json()
-        except ValueError:
-            return _json({"status": "error_validation_format", "message": "The body must be JSON."}, 400)
+            body = decode_json(await request.body())
+        except BadJson as e:
+            return _json({"status": "error_validation_format", "message": f"The body must be JSON: {e}."}, 400)
         values = body.get("values") if isinstance(body, dict) else None
         try:
             outcome = review.validate(viewer, uuid, values)

@@ -18,6 +18,12 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+def new_document_id() -> int:
+    """A random legacy ``document_id`` in 1 … 2**31-1, the range of Odoo's integer column that
+    keeps it (``extract_remote_id``)."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
 def new_document_token() -> str:
     return secrets.token_hex(16)
 
@@ -25,7 +31,8 @@ def new_document_token() -> str:
 class Document(Base):
     __tablename__ = "documents"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # legacy document_id
+    # The legacy document_id: random (new_document_id), never sequential; set by the service.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=new_document_id)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uuid)
     token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_document_token)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True, nullable=True)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 
@@ -26,8 +26,9 @@ from ..extraction.reader import PDF, XML, sniff_mimetype
 from ..extraction.structured.einvoice import is_einvoice
 from .account import INTEGRATION_TOKEN, Account, find_account, give_credit, take_credit
 from .db import Database
-from .document import DONE, ERROR, PENDING, Document
+from .document import DONE, ERROR, PENDING, Document, new_document_id
 from .validation import Validation
+from .webhook import allowed_webhook_url
 
 _logger = logging.getLogger(__name__)
 
@@ -130,22 +131,39 @@ def pick_document(documents: list[bytes], file_names: list[str]) -> tuple[bytes,
 
 
 def safe_webhook_url(url: Any) -> str | None:
+    """The webhook URL to keep, or None: http(s) to an allowed network (models.webhook)."""
     if not url or not isinstance(url, str):
         return None
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        _logger.warning("ignoring webhook_url with unsupported scheme: %r", url[:200])
+    problem = allowed_webhook_url(url)
+    if problem:
+        _logger.warning("ignoring webhook_url %r: %s", url[:200], problem)
         return None
     return url
 
 
+def token_required() -> bool:
+    """INVOICE_EXTRACT_REQUIRE_TOKEN=1: every call that names a document must send the
+    account_token that sent it (for deployments whose clients always send it)."""
+    return os.environ.get("INVOICE_EXTRACT_REQUIRE_TOKEN", "") not in ("", "0", "false", "no")
+
+
+TOKEN_REQUIRED_MESSAGE = ("This server requires the account_token that sent the document on every call "
+                          "(INVOICE_EXTRACT_REQUIRE_TOKEN is set).")
+
+
 class DocumentService:
-    def __init__(self, db: Database, limits: Limits = DEFAULT_LIMITS):
+    """``require_token`` (default: INVOICE_EXTRACT_REQUIRE_TOKEN) refuses every read or
+    validation that does not prove the document's account with its token."""
+
+    def __init__(self, db: Database, limits: Limits = DEFAULT_LIMITS, require_token: bool | None = None):
         self.db = db
         self.limits = limits
+        self.require_token = token_required() if require_token is None else require_token
 
     # -- parse ---------------------------------------------------------------------
     def parse(self, request: ParseRequest) -> ParseOutcome:
+        if request.account_token == INTEGRATION_TOKEN and request.account_id is None:
+            return self._parse_integration(request)
         if not request.documents or not all(isinstance(d, (bytes, bytearray)) for d in request.documents):
             return _outcome(ParseOutcome, "error_unsupported_format", "No document was sent.")
         if request.document_type not in DOCUMENT_TYPES:
@@ -166,52 +184,82 @@ class DocumentService:
         if mimetype == XML and not is_einvoice(data):
             return _outcome(ParseOutcome, "error_unsupported_format",
                             "The XML is not an e-invoice: expected CII (Factur-X, ZUGFeRD, XRechnung) or UBL.")
-        integration = request.account_token == INTEGRATION_TOKEN
         with self.db.session() as session:
-            account = None
-            if not integration:
-                account = (session.get(Account, request.account_id) if request.account_id is not None
-                           else find_account(session, request.account_token))
-                if account is None:
-                    return _outcome(ParseOutcome, "error_invalid_account_token")
-                if not take_credit(session, account.id):
-                    return _outcome(ParseOutcome, "error_no_credit")
-            doc = Document(
-                account_id=account.id if account else None,
-                integration=integration,
-                document_type=request.document_type,
-                content=data,
-                mimetype=mimetype,
-                file_name=(file_name or "")[:255],
-                user_infos=request.user_infos if isinstance(request.user_infos, dict) else {},
-                webhook_url=safe_webhook_url(request.webhook_url),
-                webhook_key=request.webhook_key if request.webhook_key in WEBHOOK_KEYS else "uuid",
-                dbuuid=(request.dbuuid or None) and str(request.dbuuid)[:64],
-                version=request.version if isinstance(request.version, int) else None,
-                credit_charged=not integration,
-            )
-            if integration:
-                # Test mode: nothing is parsed or charged; the result is the documented sample.
-                doc.state, doc.status, doc.results = DONE, "success", integration_sample(request.document_type)
-                doc.webhook_state = "pending" if doc.webhook_url else None
-            session.add(doc)
-            session.flush()
+            account = (session.get(Account, request.account_id) if request.account_id is not None
+                       else find_account(session, request.account_token))
+            if account is None:
+                return _outcome(ParseOutcome, "error_invalid_account_token")
+            if not take_credit(session, account.id):
+                return _outcome(ParseOutcome, "error_no_credit")
+            doc = self._new_document(session, request, account_id=account.id, content=data, mimetype=mimetype,
+                                     file_name=file_name, credit_charged=True)
             return _outcome(ParseOutcome, "success", document_id=doc.id, document_uuid=doc.uuid,
                             document_token=doc.token)
 
+    def _parse_integration(self, request: ParseRequest) -> ParseOutcome:
+        """Test mode, as Odoo documents it: the document is not parsed, whatever its bytes, and
+        costs nothing; its result is the documented sample."""
+        if request.document_type not in DOCUMENT_TYPES:
+            return _outcome(ParseOutcome, "error_unsupported_format",
+                            f"Unknown document type {str(request.document_type)[:40]!r}: use invoice or expense.")
+        with self.db.session() as session:
+            names = request.file_names if isinstance(request.file_names, list) else []
+            doc = self._new_document(session, request, account_id=None, content=b"", mimetype="",
+                                     file_name=str(names[0]) if names else "", credit_charged=False)
+            doc.integration = True
+            doc.state, doc.status, doc.results = DONE, "success", integration_sample(request.document_type)
+            doc.webhook_state = "pending" if doc.webhook_url else None
+            return _outcome(ParseOutcome, "success", document_id=doc.id, document_uuid=doc.uuid,
+                            document_token=doc.token)
+
+    @staticmethod
+    def _new_document(session, request: ParseRequest, account_id: int | None, content: bytes, mimetype: str,
+                      file_name: str, credit_charged: bool) -> Document:
+        doc = Document(
+            id=_free_document_id(session),
+            account_id=account_id,
+            integration=False,
+            document_type=request.document_type,
+            content=content,
+            mimetype=mimetype,
+            file_name=(str(file_name) or "")[:255],
+            user_infos=request.user_infos if isinstance(request.user_infos, dict) else {},
+            webhook_url=safe_webhook_url(request.webhook_url),
+            webhook_key=request.webhook_key if request.webhook_key in WEBHOOK_KEYS else "uuid",
+            dbuuid=(request.dbuuid or None) and str(request.dbuuid)[:64],
+            version=request.version if isinstance(request.version, int) else None,
+            credit_charged=credit_charged,
+        )
+        session.add(doc)
+        session.flush()
+        return doc
+
     # -- results -------------------------------------------------------------------
-    def _find(self, session, ref: DocumentRef, account_token: str | None) -> Document | None:
+    def _find(self, session, ref: DocumentRef, account_token: str | None, dbuuid: str | None = None) -> Document | None:
+        """The document ``ref`` names, if this caller may reach it.
+
+        With an ``account_token``, only that account's documents exist; with a ``dbuuid``, a
+        document sent from another Odoo database does not exist either. Without a token the
+        document's key is the credential: uuids and tokens are random, legacy ids are random
+        31-bit integers (new_document_id)."""
         if ref.id is not None:
-            doc = session.get(Document, ref.id)
+            doc = session.get(Document, ref.id) if isinstance(ref.id, int) and 0 < ref.id < 2**31 else None
         elif ref.uuid:
-            doc = session.scalar(select(Document).where(Document.uuid == str(ref.uuid)))
+            doc = session.scalar(select(Document).where(Document.uuid == str(ref.uuid)[:64]))
         elif ref.token:
-            doc = session.scalar(select(Document).where(Document.token == str(ref.token)))
+            doc = session.scalar(select(Document).where(Document.token == str(ref.token)[:128]))
         else:
             return None
-        if doc is not None and account_token is not None and not self._owns(session, doc, account_token):
+        if doc is None:
+            return None
+        if account_token and not self._owns(session, doc, account_token):
             return None  # another account's document does not exist for this caller
+        if dbuuid and doc.dbuuid and str(dbuuid)[:64] != doc.dbuuid:
+            return None  # bound at parse to another database
         return doc
+
+    def _refused(self, account_token: str | None, access_checked: bool) -> bool:
+        return self.require_token and not account_token and not access_checked
 
     @staticmethod
     def _owns(session, doc: Document, account_token: str) -> bool:
@@ -220,11 +268,15 @@ class DocumentService:
         account = find_account(session, account_token)
         return account is not None and account.id == doc.account_id
 
-    def get_result(self, ref: DocumentRef, account_token: str | None = None) -> ResultOutcome:
-        """Only reads. With ``account_token`` set, a document of another account is
-        'error_document_not_found'."""
+    def get_result(self, ref: DocumentRef, account_token: str | None = None, *, dbuuid: str | None = None,
+                   access_checked: bool = False) -> ResultOutcome:
+        """Only reads. A document of another account (or bound to another ``dbuuid``) is
+        'error_document_not_found'. ``access_checked``: the caller (the review app) enforced
+        its own access rules."""
+        if self._refused(account_token, access_checked):
+            return _outcome(ResultOutcome, "error_invalid_account_token", TOKEN_REQUIRED_MESSAGE)
         with self.db.session() as session:
-            doc = self._find(session, ref, account_token)
+            doc = self._find(session, ref, account_token, dbuuid)
             if doc is None:
                 return _outcome(ResultOutcome, "error_document_not_found")
             ids = {"document_id": doc.id, "document_uuid": doc.uuid}
@@ -239,14 +291,19 @@ class DocumentService:
             return self._find(session, ref, account_token)
 
     # -- validate ------------------------------------------------------------------
-    def validate(self, ref: DocumentRef, values: dict[str, Any], account_token: str | None = None) -> ValidateOutcome:
+    def validate(self, ref: DocumentRef, values: dict[str, Any], account_token: str | None = None, *,
+                 dbuuid: str | None = None, access_checked: bool = False) -> ValidateOutcome:
         """``values`` maps feature -> {'content': ..., optional 'box' ...}, plus
-        'invoice_lines', 'merged_lines', 'global_taxes' as clients send them."""
+        'invoice_lines', 'merged_lines', 'global_taxes' as clients send them. Only a caller
+        that reaches the document (as for get_result) validates it; the validation is the
+        document's account's, the only one learning reads it for."""
+        if self._refused(account_token, access_checked):
+            return _outcome(ValidateOutcome, "error_invalid_account_token", TOKEN_REQUIRED_MESSAGE)
         problem = validation_format_problem(values)
         if problem:
             return _outcome(ValidateOutcome, "error_validation_format", problem)
         with self.db.session() as session:
-            doc = self._find(session, ref, account_token)
+            doc = self._find(session, ref, account_token, dbuuid)
             if doc is None:
                 return _outcome(ValidateOutcome, "error_document_not_found")
             if doc.state == PENDING or doc.state == "processing":
@@ -271,6 +328,15 @@ class DocumentService:
             account: Account | None = find_account(session, account_token)
             return account.credits if account else None
 
+
+
+def _free_document_id(session) -> int:
+    """A random legacy id no document has: ids are not sequential, so they cannot be counted
+    through (legacy clients may read a result with the id alone)."""
+    while True:
+        candidate = new_document_id()
+        if session.get(Document, candidate) is None:
+            return candidate
 
 
 def refund_credit(session, doc: Document) -> None:

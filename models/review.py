@@ -195,7 +195,7 @@ class ReviewService:
             doc = self._document(session, viewer, uuid)
             mimetype, file_name, created_at = doc.mimetype, doc.file_name, doc.created_at
         ref = DocumentRef(uuid=uuid)
-        outcome = self.service.get_result(ref)
+        outcome = self.service.get_result(ref, access_checked=True)
         validation = self.service.validation_of(ref) if self.rules.allowed(viewer.user, Validation, "read") else None
         pages = 0
         if outcome.status != "processing":
@@ -233,7 +233,7 @@ class ReviewService:
         self.rules.check(viewer.user, Validation, "create")
         with self.db.session() as session:
             self._document(session, viewer, uuid)
-        return self.service.validate(DocumentRef(uuid=uuid), values)
+        return self.service.validate(DocumentRef(uuid=uuid), values, access_checked=True)
 
 
 def user_sessions(db, user_id: int) -> int:

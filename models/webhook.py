@@ -6,14 +6,26 @@ listener never holds up extraction. Each finished document with a webhook gets a
 was sent through), with a timeout and a few retries with backoff.
 
 Configuration (environment): INVOICE_EXTRACT_WEBHOOK_TIMEOUT (5 s),
-INVOICE_EXTRACT_WEBHOOK_RETRIES (3).
+INVOICE_EXTRACT_WEBHOOK_RETRIES (3), INVOICE_EXTRACT_WEBHOOK_NETWORKS (comma-separated CIDRs
+a webhook may reach; default: any address but link-local).
+
+A webhook is a request the server makes from its own network position on a caller's word,
+so its target is checked: http(s) only, no redirect followed, never a link-local address
+(where cloud metadata services answer), multicast or unspecified address, and only the
+networks INVOICE_EXTRACT_WEBHOOK_NETWORKS allows. The default allows loopback and private
+networks on purpose: the Odoo being served usually sits on the same host or LAN. An IP
+literal is checked when the document is sent; a host name is resolved and every address it
+has checked just before each notification (DNS may say something else at parse time).
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import select, update
@@ -27,6 +39,78 @@ TIMEOUT = float(os.environ.get("INVOICE_EXTRACT_WEBHOOK_TIMEOUT", 5))
 RETRIES = int(os.environ.get("INVOICE_EXTRACT_WEBHOOK_RETRIES", 3))
 
 
+NEVER_REACHED = [ipaddress.ip_network(n) for n in ("169.254.0.0/16", "fe80::/10")]
+
+
+def webhook_networks() -> list | None:
+    """INVOICE_EXTRACT_WEBHOOK_NETWORKS as networks; None (any) when unset."""
+    raw = os.environ.get("INVOICE_EXTRACT_WEBHOOK_NETWORKS", "").strip()
+    if not raw:
+        return None
+    networks = []
+    for part in raw.split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                _logger.error("INVOICE_EXTRACT_WEBHOOK_NETWORKS: %r is not a network; ignored", part.strip())
+    return networks
+
+
+def address_problem(address: str) -> str | None:
+    """Why a webhook may not go to this IP address, or None."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return f"{address!r} is not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_link_local or any(ip in n for n in NEVER_REACHED if n.version == ip.version):
+        return f"{ip} is link-local (cloud metadata services answer there)"
+    if ip.is_multicast or ip.is_unspecified:
+        return f"{ip} is not a host"
+    allowed = webhook_networks()
+    if allowed is not None and not any(ip.version == n.version and ip in n for n in allowed):
+        return f"{ip} is outside INVOICE_EXTRACT_WEBHOOK_NETWORKS"
+    return None
+
+
+def _split(url: str):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("only http and https URLs with a host are accepted")
+    parts.port  # raises ValueError on a port that is not one
+    return parts
+
+
+def allowed_webhook_url(url: str) -> str | None:
+    """Why ``url`` cannot be a webhook target (checked at parse, without DNS), or None."""
+    try:
+        host = _split(url).hostname
+    except ValueError as e:
+        return str(e)
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None  # a host name: its addresses are checked before each notification
+    return address_problem(host)
+
+
+def resolved_problem(url: str) -> str | None:
+    """Why ``url`` cannot be notified now: its host's every address is checked."""
+    try:
+        parts = _split(url)
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (ValueError, OSError, UnicodeError) as e:
+        return f"cannot resolve: {e}"
+    for info in infos:
+        problem = address_problem(info[4][0])
+        if problem:
+            return problem
+    return None if infos else "no address"
+
+
 def notify(url: str, retries: int = RETRIES, timeout: float = TIMEOUT,
            backoff: float = 0.5) -> bool:
     """POST to ``url`` with an empty body, as Odoo documents it; True once a listener answered 2xx.
@@ -34,6 +118,10 @@ def notify(url: str, retries: int = RETRIES, timeout: float = TIMEOUT,
     The listener reads the document key from the URL and fetches the result itself.
     """
     for attempt in range(retries):
+        problem = resolved_problem(url)
+        if problem:
+            _logger.warning("webhook %s refused: %s", url[:200], problem)
+            return False
         try:
             response = requests.post(url, data=b"", timeout=timeout, allow_redirects=False)
             if 200 <= response.status_code < 300:
@@ -75,7 +163,7 @@ class WebhookSender:
     def _due(self) -> list[tuple[int, str | None]]:
         with self.db.session() as session:
             docs = session.scalars(select(Document).where(Document.webhook_state == "pending")
-                                   .order_by(Document.id).limit(20)).all()
+                                   .order_by(Document.done_at, Document.id).limit(20)).all()
             due = []
             for doc in docs:
                 # Conditional claim: with several server processes each notification goes out once.

@@ -52,7 +52,8 @@ def claim_next(db: Database, owner: str, lease_seconds: float = LEASE_SECONDS,
     """Atomically take the oldest claimable document; None when there is none."""
     with db.session() as session:
         now = utcnow()
-        doc_id = session.scalar(select(Document.id).where(_claimable(now)).order_by(Document.id).limit(1))
+        doc_id = session.scalar(select(Document.id).where(_claimable(now))
+                                .order_by(Document.created_at, Document.id).limit(1))
         if doc_id is None:
             return None
         claimed = session.execute(
