@@ -28,10 +28,10 @@ def create_app(service: DocumentService) -> FastAPI:
 
     @app.get("/")
     def index() -> dict:
-        # Mounted sub-applications and included routers have no single path: only routes do.
-        paths = (getattr(r, "path", None) for r in app.routes)
+        # From the OpenAPI schema: included routers and mounts have no single ``path`` of their own.
+        paths = app.openapi().get("paths", {})
         return {"service": "invoice_extract", "version": __version__,
-                "routes": sorted(p for p in paths if isinstance(p, str) and p.startswith(("/iap/", "/api/")))}
+                "routes": sorted(p for p in paths if p.startswith(("/iap/", "/api/")))}
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -13,6 +13,7 @@ import warnings
 from .document import Document, Page, Word, assign_lines
 from .errors import PasswordProtected, TooManyPages, UnsupportedFormat, UnsupportedSize
 from .limits import DEFAULT_LIMITS, Limits
+from .pdf_guard import embedded_xml_files
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +31,10 @@ IMAGE_TYPES = {
 
 # Resolution pages are rendered at for OCR: 300 dpi is Tesseract's sweet spot.
 OCR_DPI = 300
+# Tesseract reads images of at most 32767 pixels a side ("Image too large"); a page's
+# image is read at most this large, and a side thinner than MIN_OCR_SIDE holds no text.
+MAX_OCR_SIDE = 32000
+MIN_OCR_SIDE = 3
 # A PDF page whose text layer has fewer characters than this is treated as a scan.
 MIN_TEXT_CHARS = 20
 
@@ -96,6 +101,12 @@ def _open_image(data: bytes, limits: Limits):
             frames = getattr(img, "n_frames", 1)
             if frames > limits.max_pages:
                 raise TooManyPages(f"The image has {frames} pages; the limit is {limits.max_pages}.")
+            width, height = img.size
+            if img.format == "JPEG" and width * height > limits.max_ocr_pixels:
+                # Decoded at a half, quarter … of its size straight from the DCT: a photo of 48
+                # megapixels never takes 144 MB to read; relative boxes are the same.
+                shrink = (width * height / limits.max_ocr_pixels) ** 0.5
+                img.draft(img.mode, (int(width / shrink), int(height / shrink)))
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise UnsupportedSize(f"The image is too large to decode safely: {e}") from e
@@ -111,15 +122,34 @@ def read_image(data: bytes, filename: str, mime: str, limits: Limits, ocr_lang: 
     img = _open_image(data, limits)
     pages, codes = [], []
     for index, frame in enumerate(ImageSequence.Iterator(img)):
-        pages.append(ocr_page(frame.copy(), index, ocr_lang, layout))
+        frame = fit_for_ocr(frame.copy(), limits)
+        if frame is None:
+            pages.append(Page(index=index, width=img.width, height=img.height, words=[], source="ocr"))
+            continue
+        pages.append(ocr_page(frame, index, ocr_lang, layout))
         if scan_codes:
             codes += read_codes(index, image=frame)
     return Document(pages=pages, filename=filename, mimetype=mime, attachments={"barcodes": codes})
 
 
+def fit_for_ocr(image, limits: Limits):
+    """The page image at most ``limits.max_ocr_pixels`` and MAX_OCR_SIDE a side, or None
+    when a side is too thin to hold a line of text. Boxes are relative to the page, so a
+    smaller copy reports the same coords."""
+    width, height = image.size
+    shrink = max(1.0, (width * height / limits.max_ocr_pixels) ** 0.5, max(width, height) / MAX_OCR_SIDE)
+    size = (max(1, int(width / shrink)), max(1, int(height / shrink)))
+    if min(size) < MIN_OCR_SIDE:
+        return None
+    return image if shrink == 1.0 else image.resize(size)
+
+
 def _pdf_open(data: bytes, limits: Limits):
     import pypdfium2 as pdfium
 
+    from .pdf_guard import check_streams
+
+    check_streams(data, limits)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -137,11 +167,15 @@ def _pdf_open(data: bytes, limits: Limits):
 
 
 def render_pdf_page(pdf, index: int, dpi: int, limits: Limits = DEFAULT_LIMITS):
+    """The page rendered at ``dpi``, or smaller: at most ``limits.max_ocr_pixels`` and
+    MAX_OCR_SIDE a side; None for a page too thin to hold text."""
     page = pdf[index]
     w, h = page.get_size()
-    scale = dpi / 72
-    if w * h * scale * scale > limits.max_pixels:
-        scale = (limits.max_pixels / max(w * h, 1)) ** 0.5
+    if not (w > 0 and h > 0) or max(w, h) > 1e6:
+        raise UnsupportedSize(f"Page {index + 1} measures {w:g} x {h:g} pt: not a page that can be read.")
+    scale = min(dpi / 72, (limits.max_ocr_pixels / (w * h)) ** 0.5, MAX_OCR_SIDE / max(w, h))
+    if min(w, h) * scale < MIN_OCR_SIDE:
+        return None
     return page.render(scale=scale).to_pil()
 
 
@@ -153,18 +187,19 @@ def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str, layout: 
     try:
         codes: list = []
         doc = Document(pages=[], filename=filename, mimetype=PDF, attachments={"barcodes": codes})
-        doc.attachments["pdf_attachments"] = _pdf_attachments(pdf)
         try:
             plumber = pdfplumber.open(io.BytesIO(data))
         except Exception as e:  # pdfminer raises many exception types on broken files
             raise UnsupportedFormat(f"The PDF cannot be read: {e}") from e
         with plumber:
+            doc.attachments["pdf_attachments"] = embedded_xml_files(plumber.doc, limits)
             for index, ppage in enumerate(plumber.pages):
                 page = _text_layer_page(ppage, index)
                 image = None
                 if sum(len(w.text) for w in page.words) < MIN_TEXT_CHARS:
                     image = render_pdf_page(pdf, index, OCR_DPI, limits)
-                    page = ocr_page(image, index, ocr_lang, layout)
+                    if image is not None:
+                        page = ocr_page(image, index, ocr_lang, layout)
                 doc.pages.append(page)
                 if scan_codes:
                     codes.extend(read_codes(index, image, pdf, ppage))
@@ -185,21 +220,6 @@ def read_codes(index: int, image=None, pdf=None, ppage=None) -> list:
     except Exception:
         _logger.warning("cannot scan page %s for codes", index, exc_info=True)
         return []
-
-
-def _pdf_attachments(pdf) -> dict[str, bytes]:
-    out = {}
-    try:
-        for i in range(pdf.count_attachments()):
-            att = pdf.get_attachment(i)
-            name = att.get_name()
-            try:
-                out[name] = bytes(att.get_data())
-            except Exception:  # an unreadable attachment is not fatal to the page text
-                _logger.debug("unreadable PDF attachment %s", name)
-    except Exception:
-        _logger.debug("cannot list PDF attachments", exc_info=True)
-    return out
 
 
 def _overlapping_spaces(chars: list[dict]) -> set[tuple]:
@@ -226,6 +246,8 @@ def _overlapping_spaces(chars: list[dict]) -> set[tuple]:
 
 def _text_layer_page(ppage, index: int) -> Page:
     width, height = float(ppage.width), float(ppage.height)
+    if not (width > 0 and height > 0):
+        raise UnsupportedSize(f"Page {index + 1} measures {width:g} x {height:g} pt: not a page that can be read.")
     try:
         drop = _overlapping_spaces(ppage.chars)
         if drop:

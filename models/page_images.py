@@ -57,8 +57,14 @@ _pdfium_lock = threading.Lock()
 def _open_pdf(data: bytes, limits: Limits):
     import pypdfium2 as pdfium
 
+    from ..extraction.errors import UnsupportedSize
+    from ..extraction.pdf_guard import check_streams
+
     try:
+        check_streams(data, limits)  # the server process inflates no more than a worker may
         pdf = pdfium.PdfDocument(data)
+    except UnsupportedSize as e:
+        raise PageError(str(e)) from e
     except pdfium.PdfiumError as e:
         raise PageError(f"The PDF cannot be shown: {e}") from e
     if len(pdf) > limits.max_pages:

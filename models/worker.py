@@ -10,6 +10,8 @@ still running then makes its worker exit, so a hang never holds a document forev
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -135,6 +137,16 @@ def supplier_profiles(db: Database, account_id: int | None) -> list[dict]:
         return []
 
 
+def give_memory_back() -> None:
+    """After a document, the worker returns what it freed to the system: glibc keeps freed
+    heap pages for reuse, so one large document would otherwise leave the worker large."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim
+
+
 def _heartbeat(db: Database, doc_id: int, owner: str, lease_seconds: float, stop: threading.Event) -> None:
     started = time.monotonic()
     while not stop.wait(lease_seconds / 3):
@@ -184,6 +196,7 @@ def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_even
             process(db, doc_id, owner, run_engine)
         finally:
             stop.set()
+            give_memory_back()
         idle_since = time.monotonic()
 
 

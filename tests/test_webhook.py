@@ -140,3 +140,40 @@ def test_unreachable_webhook_is_marked_failed_and_does_not_block(tmp_path):
     finally:
         sender.stop()
     assert service.get_result(DocumentRef(id=out.document_id)).status == "success"
+
+
+# -- where a webhook may go ---------------------------------------------------------------
+
+def test_webhook_targets_never_link_local_and_only_allowed_networks(monkeypatch):
+    from invoice_extract.models.webhook import address_problem, allowed_webhook_url, resolved_problem
+
+    monkeypatch.delenv("INVOICE_EXTRACT_WEBHOOK_NETWORKS", raising=False)
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://[::ffff:169.254.169.254]/",
+                "ftp://127.0.0.1/x", "file:///etc/passwd", "http:///nohost", "http://127.0.0.1:99999/",
+                "http://0.0.0.0/"):
+        assert allowed_webhook_url(url), url
+    # by default the Odoo being served may sit on this host or the LAN
+    for url in ("http://127.0.0.1:8069/extract", "https://10.1.2.3/x", "http://odoo.example.com/x"):
+        assert allowed_webhook_url(url) is None, url
+    # a decimal IPv4 literal resolves to what it is, and is checked as such
+    assert resolved_problem("http://2852039166/") is not None  # 169.254.169.254
+    monkeypatch.setenv("INVOICE_EXTRACT_WEBHOOK_NETWORKS", "192.168.0.0/16, ::1/128")
+    assert address_problem("127.0.0.1") and address_problem("10.0.0.1")
+    assert address_problem("192.168.4.2") is None and address_problem("::1") is None
+
+
+def test_a_refused_webhook_is_dropped_at_parse(tmp_path):
+    db = new_database(tmp_path)
+    service = DocumentService(db)
+    out = parse(service, new_account(db), webhook_url="http://169.254.169.254/latest/meta-data/")
+    assert out.status == "success"
+    with db.session() as session:
+        assert session.get(Document, out.document_id).webhook_url is None
+
+
+def test_notify_refuses_a_host_outside_the_networks(monkeypatch, listener):
+    monkeypatch.setenv("INVOICE_EXTRACT_WEBHOOK_NETWORKS", "10.0.0.0/8")
+    assert notify(listener.url + "x", retries=1, timeout=2) is False
+    assert listener.requests == []
+    monkeypatch.delenv("INVOICE_EXTRACT_WEBHOOK_NETWORKS")
+    assert notify(listener.url + "x", retries=1, timeout=2) is True

@@ -1,0 +1,73 @@
+"""A worker's memory on hostile documents (bench/hostile.py).
+
+    python -m invoice_extract.bench.memory [--bomb-mb 1024]
+
+Each document is read in a fresh process, the way a worker reads it: ``extract()`` then
+``give_memory_back()``. Printed per document: the outcome, the peak RSS, the RSS left after
+the document, and the peak of the same process on a plain one-page invoice (the baseline of
+the libraries themselves). The exit status is 1 when a peak passes --max-mb (400).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+CASES = {
+    "plain page (baseline)": "hostile.page_of_shape(595, 842, text=True)",
+    "embedded factur-x.xml bomb": "hostile.attachment_bomb(BOMB)",
+    "content stream bomb": "hostile.content_bomb(BOMB)",
+    "double Flate bomb": "hostile.double_flate_bomb(BOMB // 4)",
+    "image of 400 Mpx": "hostile.image_bomb(20000, 20000)",
+    "image of 56 Mpx (under the limit)": "hostile.image_bomb(7000, 8000)",
+    "page 3 x 14,400 pt": "hostile.page_of_shape(3, 14400)",
+    "page 14,400 x 14,400 pt": "hostile.page_of_shape(14400, 14400)",
+}
+
+CHILD = """
+import json, resource, sys
+from invoice_extract.bench import hostile
+from invoice_extract.extraction import ExtractOptions, extract
+from invoice_extract.models.worker import give_memory_back
+
+BOMB = {bomb}
+data = {make}
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+try:
+    extract(data, "hostile.pdf", ExtractOptions())
+    outcome = "result"
+except Exception as e:
+    outcome = getattr(e, "status", type(e).__name__)
+give_memory_back()
+print(json.dumps({{"bytes": len(data), "outcome": outcome,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "after_mb": rss_mb()}}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bomb-mb", type=int, default=1024, help="what the bombs inflate to")
+    ap.add_argument("--max-mb", type=float, default=400)
+    args = ap.parse_args(argv)
+    worst = 0.0
+    print(f"| document | file | outcome | peak RSS | RSS after |\n|---|---|---|---|---|")
+    for name, make in CASES.items():
+        code = CHILD.format(bomb=args.bomb_mb << 20, make=make)
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
+            "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+        if run.returncode != 0:
+            print(f"| {name} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – |")
+            worst = float("inf")
+            continue
+        m = json.loads(run.stdout.strip().splitlines()[-1])
+        worst = max(worst, m["peak_mb"])
+        print(f"| {name} | {m['bytes'] / 1024:,.0f} KB | {m['outcome']} | {m['peak_mb']:.0f} MB | {m['after_mb']:.0f} MB |")
+    print(f"\nworst peak: {worst:.0f} MB (limit {args.max_mb:.0f} MB)")
+    return 0 if worst <= args.max_mb else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
