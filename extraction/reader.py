@@ -169,7 +169,13 @@ def _pdf_open(data: bytes, limits: Limits):
 def render_pdf_page(pdf, index: int, dpi: int, limits: Limits = DEFAULT_LIMITS):
     """The page rendered at ``dpi``, or smaller: at most ``limits.max_ocr_pixels`` and
     MAX_OCR_SIDE a side; None for a page too thin to hold text."""
-    page = pdf[index]
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+    except (pdfium.PdfiumError, IndexError):  # pdfminer read a page pdfium cannot load
+        _logger.warning("page %s cannot be rendered: read from its text layer only", index + 1)
+        return None
     w, h = page.get_size()
     if not (w > 0 and h > 0) or max(w, h) > 1e6:
         raise UnsupportedSize(f"Page {index + 1} measures {w:g} x {h:g} pt: not a page that can be read.")
@@ -191,9 +197,13 @@ def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str, layout: 
             plumber = pdfplumber.open(io.BytesIO(data))
         except Exception as e:  # pdfminer raises many exception types on broken files
             raise UnsupportedFormat(f"The PDF cannot be read: {e}") from e
-        with plumber:
+        try:
             doc.attachments["pdf_attachments"] = embedded_xml_files(plumber.doc, limits)
-            for index, ppage in enumerate(plumber.pages):
+            try:
+                ppages = list(plumber.pages)
+            except Exception as e:  # a page tree pdfminer cannot walk (pdfium could open the file)
+                raise UnsupportedFormat(f"The PDF's pages cannot be read: {e}") from e
+            for index, ppage in enumerate(ppages):
                 page = _text_layer_page(ppage, index)
                 image = None
                 if sum(len(w.text) for w in page.words) < MIN_TEXT_CHARS:
@@ -203,9 +213,19 @@ def read_pdf(data: bytes, filename: str, limits: Limits, ocr_lang: str, layout: 
                 doc.pages.append(page)
                 if scan_codes:
                     codes.extend(read_codes(index, image, pdf, ppage))
+        finally:
+            _close_quietly(plumber)
         return doc
     finally:
         pdf.close()
+
+
+def _close_quietly(plumber) -> None:
+    """pdfplumber's close walks the page tree again, and fails where the walk failed."""
+    try:
+        plumber.close()
+    except Exception:
+        _logger.debug("closing a broken PDF", exc_info=True)
 
 
 def read_codes(index: int, image=None, pdf=None, ppage=None) -> list:
