@@ -110,6 +110,10 @@ def _number(value):
     return int(value) if float(value).is_integer() and not isinstance(value, int) and abs(value) < 1e15 else value
 
 
+def _amount(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _line_value(line: dict, kind: str):
     feature = line.get(kind)
     if isinstance(feature, dict) and isinstance(feature.get("selected_value"), dict):
@@ -139,9 +143,11 @@ def line_items(line: dict) -> tuple[dict, dict]:
     for kind, header in STANDARD_HEADERS:
         if header not in standard and values[kind] is not None:
             standard[header] = values[kind]
-    for header in ("Quantity", "UnitAmount", "LineAmount"):
-        if header in standard:
-            standard[header] = _number(standard[header])
+    if "Quantity" in standard:  # a count prints as 1, an amount as 171.5 (the doc's example)
+        standard["Quantity"] = _number(standard["Quantity"])
+    for header in ("UnitAmount", "LineAmount"):
+        if isinstance(standard.get(header), int) and not isinstance(standard[header], bool):
+            standard[header] = float(standard[header])
     if "Description" in standard:
         standard["Description"] = str(standard["Description"])
     return original, standard
@@ -167,8 +173,8 @@ def staple_invoice(results: dict) -> dict:
         "Other date": us_date(_content(results, "due_date")),
         "Account number": _content(results, "iban"),
         "Swift code": _bic(results),
-        "Total": _number(_content(results, "total")) if _content(results, "total") is not None else None,
-        "Tax total": tax if isinstance(tax, (int, float)) else None,
+        "Total": _amount(_content(results, "total")),
+        "Tax total": _amount(tax),
         "Currency": currencies,
         "LineItems": [original for original, _ in items],
         "LineItems_standardHeader": [standard for _, standard in items],
