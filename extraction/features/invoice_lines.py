@@ -399,20 +399,39 @@ def _column_of(word, heads: list[dict]) -> int:
 def add_cells(header: LineText, columns: list[Column], items: list[dict]) -> None:
     """Each item's ``cells``: per header column, the lines of text printed under it on the
     item's rows, so a caller can show the table with its own headers (documented extra key).
-    Words the row reading assigned to a kind go under that kind's header."""
+
+    A kind (description, quantity …) belongs to the header most of the words the row reading
+    gave that kind sit under: "Item" is a description label, but when the descriptions are
+    printed under "Material" beside it, "Material" is the description column and "Item" one
+    the vocabulary does not name. Words of a kind then go to its column, other words to the
+    header they sit under."""
     heads = header_cells(header, columns)
-    by_kind = {h["kind"]: i for i, h in enumerate(heads) if h["kind"]}
-    for item in items:
-        kind_words = item.pop("_kind_words", {})
-        placed: dict[int, int] = {}
-        for kind, ws in kind_words.items():
+    kind_words = [item.pop("_kind_words", {}) for item in items]
+    votes: dict[str, dict[int, int]] = {}
+    for words_of in kind_words:
+        for kind, ws in words_of.items():
             for w in ws:
-                if kind in by_kind:
-                    placed[id(w)] = by_kind[kind]
+                column = _column_of(w, heads)
+                votes.setdefault(kind, {}).setdefault(column, 0)
+                votes[kind][column] += 1
+    column_of_kind = {h["kind"]: i for i, h in enumerate(heads) if h["kind"]}
+    for kind, counts in votes.items():
+        best = max(counts, key=lambda i: (counts[i], heads[i]["kind"] == kind))
+        if heads[best]["kind"] not in (None, kind) and heads[best]["kind"] in votes:
+            continue  # that column is another kind's, by its own words
+        column_of_kind[kind] = best
+    for h in heads:
+        h["kind"] = None
+    for kind, i in column_of_kind.items():
+        if heads[i]["kind"] is None:
+            heads[i]["kind"] = kind
+    for item, words_of in zip(items, kind_words):
+        placed = {id(w): column_of_kind[kind] for kind, ws in words_of.items() if kind in column_of_kind
+                  for w in ws}
         per_column: dict[int, list] = {}
         for lt in item.pop("_lines", ()):
             for w in lt.words:
-                column = placed.get(id(w), None)
+                column = placed.get(id(w))
                 if column is None:
                     column = _column_of(w, heads)
                 per_column.setdefault(column, []).append(w)
