@@ -470,53 +470,80 @@ def test_same_values_as_the_odoo_route(answers, index):
     assert answer["Total"] == odoo["total"]["selected_value"]["content"]
 
 
+def assert_framed(tagged, plain, box: tuple[float, float, float, float], what: str) -> None:
+    """A box is drawn around the relative word box (x0, top, x1, bottom): changed pixels run
+    along its four sides just outside it, and none cross the word's middle."""
+    from PIL import ImageChops
+
+    assert tagged.size == plain.size
+    changed = ImageChops.difference(tagged, plain).convert("L").point(lambda v: 255 if v > 40 else 0)
+    width, height = tagged.size
+    x0, x1, y0, y1 = box[0] * width, box[2] * width, box[1] * height, box[3] * height
+
+    def side(points) -> bool:
+        values = [changed.getpixel((int(x), int(y))) for x, y in points]
+        return sum(v > 0 for v in values) > 0.8 * len(values)
+
+    margins = range(1, 14)  # the frame's padding and line width, and a reading's few pixels off
+    assert any(side([(x, y0 - m) for x in _span(x0, x1)]) for m in margins), f"no top drawn over {what!r}"
+    assert any(side([(x, y1 + m) for x in _span(x0, x1)]) for m in margins), f"no bottom drawn under {what!r}"
+    assert any(side([(x0 - m, y) for y in _span(y0, y1)]) for m in margins), f"no left side beside {what!r}"
+    assert any(side([(x1 + m, y) for y in _span(y0, y1)]) for m in margins), f"no right side beside {what!r}"
+    middle = [changed.getpixel((int(x), int((y0 + y1) / 2))) for x in _span(x0 + 3, x1 - 3)]
+    assert not any(middle), f"the box over {what!r} hides the word"
+
+
+def decoded(answer: dict):
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(answer["base64"].split(",", 1)[1]))).convert("RGB")
+
+
 @pytest.mark.parametrize("index", range(len(INVOICES)))
 def test_tagged_image_boxes_lie_over_the_printed_words(answers, index):
-    from PIL import Image, ImageChops
+    from PIL import ImageChops
 
+    from invoice_extract.extraction.limits import DEFAULT_LIMITS
     from invoice_extract.models.page_images import _render_pdf
     from invoice_extract.models.tagged_image import TAGGED_WIDTH
 
     truth, data, answer, _odoo = answers[index]
-    tagged = Image.open(io.BytesIO(base64.b64decode(answer["base64"].split(",", 1)[1]))).convert("RGB")
-    plain = _render_pdf(data, 0, TAGGED_WIDTH, __import__("invoice_extract.extraction.limits",
-                                                           fromlist=["DEFAULT_LIMITS"]).DEFAULT_LIMITS)
-    assert tagged.size == plain.size
-    changed = ImageChops.difference(tagged, plain).convert("L").point(lambda v: 255 if v > 40 else 0)
-    width, height = tagged.size
+    tagged = decoded(answer)
+    plain = _render_pdf(data, 0, TAGGED_WIDTH, DEFAULT_LIMITS)
     words = pdf_words(data)
-    total_text = _money(truth.total)
-    targets = [truth.invoice_id, total_text]
-    checked = 0
-    for text in targets:
+    first_amount = _money(truth.items[0][2] * truth.items[0][3])  # a line cell
+    for text in (truth.invoice_id, _money(truth.total), first_amount):
         hits = [w for w in words if w["text"] == text]
         assert hits, text
-        # the value's word as pdfplumber places it; the drawn box must frame it: changed pixels
-        # just outside each of its four sides, none on the word itself
-        w = hits[-1]
-        x0, x1 = w["x0"] * width, w["x1"] * width
-        y0, y1 = w["top"] * height, w["bottom"] * height
-        framed = False
-        for margin in range(1, 12):
-            top = [changed.getpixel((int(x), int(y0 - margin))) for x in _span(x0, x1)]
-            bottom = [changed.getpixel((int(x), int(y1 + margin))) for x in _span(x0, x1)]
-            if sum(v > 0 for v in top) > 0.8 * len(top) and sum(v > 0 for v in bottom) > 0.8 * len(bottom):
-                framed = True
-                break
-        assert framed, f"no box drawn around {text!r}"
-        for margin in range(1, 12):
-            left = [changed.getpixel((int(x0 - margin), int(y))) for y in _span(y0, y1)]
-            right = [changed.getpixel((int(x1 + margin), int(y))) for y in _span(y0, y1)]
-            if sum(v > 0 for v in left) > 0.8 * len(left) and sum(v > 0 for v in right) > 0.8 * len(right):
-                break
-        else:
-            raise AssertionError(f"the box around {text!r} has no sides")
-        inside = [changed.getpixel((int(x), int((y0 + y1) / 2))) for x in _span(x0 + 2, x1 - 2)]
-        assert not any(inside), f"the box over {text!r} hides the word"
-        checked += 1
-    assert checked == len(targets)
-    # and nothing is drawn where no value is: the page's empty bottom quarter is untouched
-    assert changed.crop((0, int(height * 0.8), width, height)).getbbox() is None
+        w = hits[-1]  # the value's word as pdfplumber places it (the total's last printing)
+        assert_framed(tagged, plain, (w["x0"], w["top"], w["x1"], w["bottom"]), text)
+    # and nothing is drawn where no value is printed: the page's empty bottom fifth is untouched
+    changed = ImageChops.difference(tagged, plain).convert("L").point(lambda v: 255 if v > 40 else 0)
+    assert changed.crop((0, int(tagged.size[1] * 0.8), tagged.size[0], tagged.size[1])).getbbox() is None
+
+
+def test_scanned_jpeg_is_read_and_tagged(staple):
+    """A photo-like upload goes through OCR; the boxes are drawn on the image as sent."""
+    from fixtures import render_pdf
+    from invoice_extract.extraction.limits import DEFAULT_LIMITS
+    from invoice_extract.models.page_images import _render_image
+    from invoice_extract.models.tagged_image import TAGGED_WIDTH
+
+    fn, truth = INVOICES[0]
+    pdf = fn(truth)
+    out = io.BytesIO()
+    render_pdf(pdf, 200).save(out, "JPEG", quality=92)
+    jpeg = out.getvalue()
+    user = register(staple.url)
+    response = post_invoice(staple.url, user["access_token"], jpeg, "scan.jpg")
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["Invoice number"] == truth.invoice_id
+    assert answer["Total"] == pytest.approx(truth.total)
+    assert answer["Invoice date"] == truth.date_us
+    word = next(w for w in pdf_words(pdf) if w["text"] == truth.invoice_id)
+    assert_framed(decoded(answer), _render_image(jpeg, 0, TAGGED_WIDTH, DEFAULT_LIMITS),
+                  (word["x0"], word["top"], word["x1"], word["bottom"]), truth.invoice_id)
 
 
 def _span(a: float, b: float):
@@ -629,6 +656,37 @@ def test_registration_is_checked(app_with_clock):
     assert client.post("/registration", content=b"not json",
                        headers={"Content-Type": "application/json"}).status_code == 400
     assert client.post("/registration", json=["a", "b"]).status_code == 400
+
+
+def test_too_large_is_a_sad_kitten_before_anything_is_charged(tmp_path):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from invoice_extract.controllers import staple as staple_routes
+    from invoice_extract.extraction.limits import Limits
+    from invoice_extract.models.document_service import DocumentService
+    from invoice_extract.models.staple import StapleSettings, StapleUsers
+    from service_helpers import invoice_pdf, new_database
+
+    db = new_database(tmp_path)
+    service = DocumentService(db, Limits(max_bytes=1500, max_pages=5, max_pixels=10_000_000))
+    app = FastAPI()
+    app.include_router(staple_routes.router(service, StapleUsers(db, StapleSettings(free_calls=3))))
+    with TestClient(app) as client:
+        tokens = client.post("/registration", json={"username": "big", "password": "long enough pw"}).json()
+        for size in (3000, 200_000):  # past the limit; past the limit and the multipart allowance
+            response = client.post("/invoice", headers=_auth(tokens["access_token"]),
+                                   files={"file": ("big.pdf", invoice_pdf() + b" " * size)})
+            assert response.status_code == 422 and response.json()[0]["status"] == "Internal processing error"
+    from sqlalchemy import select
+
+    from invoice_extract.models.account import Account
+    from invoice_extract.models.staple import StapleUser
+
+    with db.session() as session:
+        account_id = session.scalar(select(StapleUser.account_id).where(StapleUser.username == "big"))
+        assert session.get(Account, account_id).credits == 3
+    db.dispose()
 
 
 # -- timeout: no worker runs, so the bounded wait ends ----------------------------------------------
