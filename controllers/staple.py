@@ -331,13 +331,21 @@ def router(service: DocumentService, users: StapleUsers | None = None) -> APIRou
             # nothing printed could be read (a blank page, an unreadable scan): not an invoice read
             await run_in_threadpool(service.release_charge, ref)
             return sad_kitten("error_internal", "No text could be read on this document.")
-        answer = staple_invoice(results)
+        try:
+            answer = staple_invoice(results)
+        except Exception:  # a result this adapter cannot map is our failure: not charged, never a 500
+            _logger.exception("mapping the result of document %s to Staple's keys failed", parsed.document_id)
+            await run_in_threadpool(service.release_charge, ref)
+            return sad_kitten("error_internal")
         try:
             png = await run_in_threadpool(tagged_first_page, data, sniff_mimetype(data), tagged_boxes(results),
                                           service.limits)
             answer["base64"] = data_url(png)
         except PageError:
             answer["base64"] = None  # nothing printed to show (an e-invoice XML)
+        except Exception:  # the values were read and charged: answer them without the picture
+            _logger.exception("drawing the tagged image of document %s failed", parsed.document_id)
+            answer["base64"] = None
         return JSONResponse(answer)
 
     return api

@@ -460,11 +460,20 @@ def test_addresses_and_po_number(answers):
 
 @pytest.mark.parametrize("index", range(len(INVOICES)))
 def test_same_values_as_the_odoo_route(answers, index):
+    """The Odoo route's answer (version 1) on the same bytes, put in Staple's keys, says the
+    same. Odoo's lines carry no table cells, so its standard rows have no Other columns."""
     from invoice_extract.controllers.staple import staple_invoice
 
     _truth, _data, answer, odoo = answers[index]
+    assert all("cells" not in line for line in odoo["invoice_lines"])  # Odoo's shape is unchanged
     expected = staple_invoice(odoo)
     for key in DOC_KEYS[:-1]:
+        if key == "LineItems":
+            continue
+        if key == "LineItems_standardHeader":
+            assert [{k: v for k, v in row.items() if not k.startswith("Other")} for row in answer[key]] \
+                == expected[key]
+            continue
         assert answer[key] == expected[key], key
     assert answer["Invoice number"] == odoo["invoice_id"]["selected_value"]["content"]
     assert answer["Total"] == odoo["total"]["selected_value"]["content"]
