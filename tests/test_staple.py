@@ -796,3 +796,24 @@ def test_invoice_without_file_field(staple):
                              files={"document": ("a.pdf", b"%PDF-1.4")}, timeout=30)
     assert response.status_code == 400 and "file" in response.json()["message"]
     assert credits_of(staple, user["username"]) == 1000
+
+
+def test_migration_0004_downgrades_and_upgrades(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from invoice_extract.models.db import MIGRATIONS
+    from service_helpers import new_database
+
+    db = new_database(tmp_path)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", db.url)
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert not {"staple_users", "server_secrets"} & set(inspect(db.engine).get_table_names())
+    db.migrate()
+    assert {"staple_users", "server_secrets"} <= set(inspect(db.engine).get_table_names())
+    db.dispose()
