@@ -4,13 +4,29 @@ from __future__ import annotations
 import copy
 
 
+# Keys of a stored invoice line that only other vendors' shapes read (the table's own header
+# words for Staple): Odoo's line is its features and nothing else.
+NON_ODOO_LINE_KEYS = ("cells",)
+
+
+def odoo_lines(results: dict) -> dict:
+    lines = results.get("invoice_lines")
+    if not isinstance(lines, list) or not any(isinstance(line, dict) and k in line
+                                              for line in lines for k in NON_ODOO_LINE_KEYS):
+        return results
+    out = dict(results)
+    out["invoice_lines"] = [{k: v for k, v in line.items() if k not in NON_ODOO_LINE_KEYS}
+                            if isinstance(line, dict) else line for line in lines]
+    return out
+
+
 def v1(results: dict) -> dict:
-    return results
+    return odoo_lines(results)
 
 
 def legacy(results: dict) -> dict:
     """Version ≤ 120 clients read the candidates of a feature under ``words`` too."""
-    out = copy.deepcopy(results)
+    out = copy.deepcopy(odoo_lines(results))
     for name, value in out.items():
         if isinstance(value, dict) and "candidates" in value:
             value["words"] = value["candidates"]

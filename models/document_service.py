@@ -286,6 +286,39 @@ class DocumentService:
                 return _outcome(ResultOutcome, doc.status, doc.message or None, **ids)
             return _outcome(ResultOutcome, "processing", **ids)
 
+    async def wait_result(self, ref: DocumentRef, timeout: float, poll: float = 0.25) -> ResultOutcome:
+        """``get_result`` until the document is no longer processing or ``timeout`` seconds
+        passed (then 'processing'): for APIs that answer synchronously. The workers do the
+        work; this only polls, off the event loop, so a slow document never hangs a request."""
+        import asyncio
+        import time
+
+        from starlette.concurrency import run_in_threadpool
+
+        deadline = time.monotonic() + timeout
+        while True:
+            # The adapter waits for its own parse: the document's account is the caller's.
+            outcome = await run_in_threadpool(self.get_result, ref, None, access_checked=True)
+            if outcome.status != "processing" or time.monotonic() >= deadline:
+                return outcome
+            await asyncio.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+
+    def release_charge(self, ref: DocumentRef) -> bool:
+        """Give back the credit of a document whose caller got no answer (a synchronous API
+        that timed out), once: a conditional UPDATE, so the worker's own refund of a failed
+        document cannot give it back a second time. True when a credit went back."""
+        from sqlalchemy import update
+
+        with self.db.session() as session:
+            doc = self._find(session, ref, None)
+            if doc is None or doc.account_id is None:
+                return False
+            released = session.execute(update(Document).where(Document.id == doc.id, Document.credit_charged.is_(True))
+                                       .values(credit_charged=False)).rowcount == 1
+            if released:
+                give_credit(session, doc.account_id)
+            return released
+
     def get_document(self, ref: DocumentRef, account_token: str | None = None) -> Document | None:
         with self.db.session() as session:
             return self._find(session, ref, account_token)
@@ -340,9 +373,15 @@ def _free_document_id(session) -> int:
 
 
 def refund_credit(session, doc: Document) -> None:
-    """Give back the credit a document was charged (once)."""
+    """Give back the credit a document was charged (once: the flag is cleared by a conditional
+    UPDATE, so this and ``DocumentService.release_charge`` never both give it back)."""
+    from sqlalchemy import update
+
     if doc.credit_charged and doc.account_id is not None:
-        give_credit(session, doc.account_id)
+        cleared = session.execute(update(Document).where(Document.id == doc.id, Document.credit_charged.is_(True))
+                                  .values(credit_charged=False)).rowcount == 1
+        if cleared:
+            give_credit(session, doc.account_id)
         doc.credit_charged = False
 
 

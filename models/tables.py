@@ -4,3 +4,4 @@ from .document import Document  # noqa: F401
 from .validation import Validation  # noqa: F401
 from .user import User, UserSession  # noqa: F401
 from .learning import SupplierObservation, SupplierProfile, ValidationLearning  # noqa: F401
+from .staple import ServerSecret, StapleUser  # noqa: F401

@@ -34,6 +34,9 @@ INVOICE_FEATURES: list[tuple[str, str]] = [
     ("payment_ref", "payment_ref"),
     ("purchase_order", "purchase_order"),
     ("invoice_lines", "invoice_lines"),
+    ("supplier_address", "supplier_address"),
+    ("client_address", "client_address"),
+    ("shipping_address", "shipping_address"),
 ]
 
 EXPENSE_FEATURES: list[tuple[str, str]] = [

@@ -7,6 +7,7 @@ from ..candidate import Candidate
 from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, is_heading, lines_of, party_of
 from ..spans import LineText
+from ._addresses import segments
 
 LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|UG|e\.\s?K\.|e\.V\.|SE|SA|SAS|SARL|S\.A\.R\.L\.|SASU|EURL|SNC|"
@@ -60,6 +61,16 @@ def segment_with(lt: LineText, rx: re.Pattern):
     return (text, words) if text and words else None
 
 
+def in_column(lt: LineText, x0: float) -> LineText:
+    """The part of a line in the column starting at ``x0``, when blocks stand side by side
+    ("Bill to" beside "Ship to" print their names on one line); else the whole line."""
+    parts = segments(lt)
+    if len(parts) < 2:
+        return lt
+    part = next((s for s in parts if abs(s[0].x0 - x0) < 0.02), None)
+    return LineText.of(part) if part else lt
+
+
 def names_in_block(ctx: Context, party: str) -> list[Candidate]:
     """Names under a seller / buyer heading: a 'Name:' line, else the first line below."""
     heading = SELLER_HEADINGS if party == "seller" else BUYER_HEADINGS
@@ -75,8 +86,9 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                     and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
                 continue
+            side_by_side = len(segments(lt)) > 1  # "Bill to:      Ship to:" heads two blocks
             for j in range(i + 1, min(i + 5, len(lines))):
-                below = lines[j]
+                below = in_column(lines[j], lt.words[0].x0) if side_by_side else lines[j]
                 if below.words[0].y0 - lt.words[-1].y1 > 0.06:
                     break  # too far below to belong to the block
                 label = NAME_LABEL.match(below.text)

@@ -260,6 +260,7 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
             value, ws = values.get("subtotal") or (tokens[0].value, [tokens[0].word])
             pending["subtotal"] = _attribute(round(value, 2), ws)
             pending["_subtotal_words"] = list(ws)
+            pending["_lines"].append(lt)
             pending = None
             continue
         if not tokens and text_words and last is not None and len(lt.text) <= MAX_CONTINUATION_CHARS \
@@ -269,6 +270,7 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
             last["description"] = _attribute(last["description"]["selected_value"]["content"] + " "
                                              + " ".join(w.text for w in text_words), last["_words"] + text_words)
             last["_words"] = last["_words"] + text_words
+            last["_lines"].append(lt)
             continue
         pending = None
         if not text_words or not numbers:
@@ -280,7 +282,7 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
         while len(text_words) > 1 and re.fullmatch(r"[\W_]+", text_words[0].text):
             text_words = text_words[1:]
         line: dict = {"description": _attribute(" ".join(w.text for w in text_words), text_words),
-                      "_x0": text_words[0].x0, "_words": text_words}
+                      "_x0": text_words[0].x0, "_words": text_words, "_lines": [lt]}
         for kind in ("quantity", "unit_price", "subtotal"):
             if kind in values and values[kind][0] is not None:
                 line[kind] = _attribute(round(values[kind][0], 4 if kind != "subtotal" else 2), values[kind][1])
@@ -299,6 +301,9 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
         pending = line if "subtotal" not in line else None
     for line in out:
         line.pop("_x0", None)
+        line["_kind_words"] = {kind: line[f"_{kind}_words"] for kind in ("quantity", "unit_price", "subtotal")
+                               if f"_{kind}_words" in line}
+        line["_kind_words"]["description"] = list(line["_words"])
         line["_row_words"] = line.pop("_words") + [w for kind in ("quantity", "unit_price", "subtotal")
                                                    for w in line.get(f"_{kind}_words", ())]
         for kind in ("quantity", "unit_price", "subtotal"):
@@ -327,7 +332,9 @@ def find(ctx: Context) -> list[Candidate]:
                     break
                 rows.append(page_lines[j])
                 j += 1
-            found.extend(read_rows(columns, rows))
+            items = read_rows(columns, rows)
+            add_cells(page_lines[i], columns, items)
+            found.extend(items)
             i = j
     if found and all(_content(line, "subtotal") < 0 for line in found):
         # a credit note prints its lines negative; like its totals, they are read positive
@@ -337,6 +344,109 @@ def find(ctx: Context) -> list[Candidate]:
                     cand["content"] = abs(cand["content"])
     score_lines(found)
     return [Candidate(line, line.pop("_row_words", ()), line.pop("_score", 0.5)) for line in found]
+
+
+# Header words printed closer than this (of the page width, about two spaces) name one column.
+HEADER_WORD_GAP = 0.012
+
+
+# A recognised label whose words stand a column apart ("Item      Description" read as the
+# phrase "item description") names two columns.
+HEADER_COLUMN_GAP = 0.03
+
+
+def header_cells(header: LineText, columns: list[Column]) -> list[dict]:
+    """Every column the header line names, in reading order: its own words as printed and the
+    kind of the recognised column it is (``None`` for columns no vocabulary names, e.g. "Pos")."""
+    def span_of(w):
+        return next((c for c in columns if c.x0 - 1e-6 <= w.x0 and w.x1 <= c.x1 + 1e-6), None)
+
+    groups: list[tuple[Column | None, list]] = []
+    for w in header.words:
+        span = span_of(w)
+        if groups:
+            prev_span, prev = groups[-1]
+            gap = w.x0 - prev[-1].x1
+            if span is not None and span is prev_span and gap < HEADER_COLUMN_GAP \
+                    or span is None and prev_span is None and gap < HEADER_WORD_GAP:
+                prev.append(w)
+                continue
+        groups.append((span, [w]))
+    out = []
+    for span, ws in groups:
+        out.append({"header": " ".join(w.text for w in ws), "kind": None, "span": span,
+                    "x0": ws[0].x0, "x1": ws[-1].x1})
+    for column in columns:
+        parts = [h for h in out if h["span"] is column]
+        if parts:  # of a label split in two, the part that alone is the label has its kind, else the last
+            named = [h for h in parts if COLUMNS[column.kind].fullmatch(h["header"])]
+            (named or parts)[-1]["kind"] = column.kind
+    for h in out:
+        h.pop("span")
+    return out
+
+
+def _column_of(word, heads: list[dict]) -> int:
+    """The header a word sits under: the one it overlaps most, else the nearest."""
+    def key(i):
+        h = heads[i]
+        overlap = min(word.x1, h["x1"]) - max(word.x0, h["x0"])
+        gap = max(h["x0"] - word.x1, word.x0 - h["x1"], 0.0)
+        return (overlap > 0, overlap if overlap > 0 else -gap)
+    return max(range(len(heads)), key=key)
+
+
+def add_cells(header: LineText, columns: list[Column], items: list[dict]) -> None:
+    """Each item's ``cells``: per header column, the lines of text printed under it on the
+    item's rows, so a caller can show the table with its own headers (documented extra key).
+
+    A kind (description, quantity …) belongs to the header most of the words the row reading
+    gave that kind sit under: "Item" is a description label, but when the descriptions are
+    printed under "Material" beside it, "Material" is the description column and "Item" one
+    the vocabulary does not name. Words of a kind then go to its column, other words to the
+    header they sit under."""
+    heads = header_cells(header, columns)
+    kind_words = [item.pop("_kind_words", {}) for item in items]
+    votes: dict[str, dict[int, int]] = {}
+    for words_of in kind_words:
+        for kind, ws in words_of.items():
+            for w in ws:
+                column = _column_of(w, heads)
+                votes.setdefault(kind, {}).setdefault(column, 0)
+                votes[kind][column] += 1
+    column_of_kind = {h["kind"]: i for i, h in enumerate(heads) if h["kind"]}
+    for kind, counts in votes.items():
+        best = max(counts, key=lambda i: (counts[i], heads[i]["kind"] == kind))
+        if heads[best]["kind"] not in (None, kind) and heads[best]["kind"] in votes:
+            continue  # that column is another kind's, by its own words
+        column_of_kind[kind] = best
+    for h in heads:
+        h["kind"] = None
+    for kind, i in column_of_kind.items():
+        if heads[i]["kind"] is None:
+            heads[i]["kind"] = kind
+    for item, words_of in zip(items, kind_words):
+        placed = {id(w): column_of_kind[kind] for kind, ws in words_of.items() if kind in column_of_kind
+                  for w in ws}
+        per_column: dict[int, list] = {}
+        for lt in item.pop("_lines", ()):
+            for w in lt.words:
+                column = placed.get(id(w))
+                if column is None:
+                    column = _column_of(w, heads)
+                per_column.setdefault(column, []).append(w)
+        cells = []
+        for i, head in enumerate(heads):
+            ws = per_column.get(i, [])
+            rows: dict[int, list] = {}
+            for w in ws:
+                rows.setdefault(w.line, []).append(w)
+            texts = [" ".join(w.text for w in sorted(r, key=lambda w: w.x0)) for _n, r in sorted(rows.items())]
+            cell = {"header": head["header"], "kind": head["kind"], "content": texts}
+            if ws:
+                cell["coords"], cell["page"] = Candidate(texts, ws).coords(), ws[0].page
+            cells.append(cell)
+        item["cells"] = cells
 
 
 def _content(line: dict, kind: str):
