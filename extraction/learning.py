@@ -366,6 +366,8 @@ def observe(doc: Document, result: dict | None, validated_values: dict) -> dict:
         "iban": fields.get("iban", {}).get("value"),
         "supplier": fields.get("supplier", {}).get("value"),
         "email_domain": _email_domain(validated_values, result),
+        "ids": printed_ids(doc),
+        "layout": layout_fingerprint(doc),
     }
     due = None
     d, dd = fields.get("date", {}).get("value"), fields.get("due_date", {}).get("value")
@@ -382,6 +384,93 @@ def _email_domain(validated_values: dict, result: dict) -> str | None:
         if isinstance(source, dict) and isinstance(source.get("content"), str) and "@" in source["content"]:
             return source["content"].rsplit("@", 1)[1].strip().lower() or None
     return None
+
+
+# ------------------------------------------------------------------ identity
+# A printed identifier: a registration, tax or company number of any country, a phone
+# number, an account number — at least ID_MIN_DIGITS digits once spaces, dots, dashes and
+# slashes are gone ("(860671-D)", "GST ID: 000306020352", "03-7847 0811", "KvK 12345678").
+ID_MIN_DIGITS = 6
+ID_MAX_CHARS = 20
+HEADER_SHARE = 0.3  # the top of the first page: where a supplier prints who it is
+MAX_IDS = 30
+MAX_LAYOUT_WORDS = 40
+MAX_LAYOUTS = 3
+LAYOUT_NEAR = 0.06
+_WEB = re.compile(r"(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})", re.I)
+
+
+def _id_key(text: str) -> str | None:
+    key = re.sub(r"[\s.\-/()\[\]:#]", "", text).upper()
+    if len(key) > ID_MAX_CHARS or sum(c.isdigit() for c in key) < ID_MIN_DIGITS or not key.isalnum():
+        return None
+    return key
+
+
+def _line_ids(texts: Sequence[str]) -> list[str]:
+    """Identifiers of one line. A number may be split over words ("03-7847 0811"): runs of
+    up to three words that all hold a digit are tried, the longest identifier kept."""
+    out = []
+    i = 0
+    while i < len(texts):
+        best, width = None, 1
+        for n in (3, 2, 1):
+            run = texts[i:i + n]
+            if len(run) == n and all(any(c.isdigit() for c in t) for t in run):
+                key = _id_key(" ".join(run))
+                if key:
+                    best, width = key, n
+                    break
+        if best:
+            out.append(best)
+        i += width
+    return out
+
+
+def printed_ids(doc: Document) -> list[str]:
+    """Identifiers and web or e-mail domains the top of the first page prints (the
+    supplier's header), each once. Numbers that change from bill to bill are printed there
+    too; they simply never match a later bill."""
+    if not doc.pages:
+        return []
+    out: list[str] = []
+    for line in _page_lines(doc, 0):
+        if not line or line[0].y0 > HEADER_SHARE:
+            continue
+        texts = [w.text for w in line]
+        for key in _line_ids(texts):
+            if key not in out:
+                out.append(key)
+        for word in texts:
+            found = _WEB.search(word)
+            if found and ("@" in word or word.lower().startswith("www.")):
+                domain = found.group(1).lower()
+                if domain not in out:
+                    out.append(domain)
+    return out[:MAX_IDS]
+
+
+def layout_fingerprint(doc: Document) -> list[list]:
+    """Where the header's words sit: [token, x, y] of the first page's top words (letters
+    only, three or more), a template's signature that survives OCR noise in a few words."""
+    if not doc.pages:
+        return []
+    out = []
+    for line in _page_lines(doc, 0):
+        for w in line:
+            token = _token(w.text)
+            if w.y0 <= HEADER_SHARE and len(token) >= 3 and token.isalpha():
+                out.append([token, round(w.cx, 3), round(w.cy, 3)])
+    return out[:MAX_LAYOUT_WORDS]
+
+
+def layout_similarity(page_layout: Sequence[Sequence], learned: Sequence[Sequence]) -> float:
+    """Share of a learned header's words printed at the same place on this page."""
+    if len(learned) < 3:
+        return 0.0
+    hits = sum(any(t == lt and abs(x - lx) < LAYOUT_NEAR and abs(y - ly) < LAYOUT_NEAR for t, x, y in page_layout)
+               for lt, lx, ly in learned)
+    return hits / len(learned)
 
 
 # ------------------------------------------------------------------ aggregate
@@ -434,6 +523,10 @@ def aggregate(observations: Sequence[dict], profile_id: Any = None, name: str | 
         }
     identity = {key: _votes((o.get("identity") or {}).get(key) for o in observations)
                 for key in ("VAT_Number", "iban", "supplier", "email_domain")}
+    # every identifier any of its bills printed, with the number of bills that printed it
+    identity["ids"] = _votes(i for o in observations for i in (o.get("identity") or {}).get("ids") or [])
+    identity["layouts"] = [o["identity"]["layout"] for o in observations[-MAX_LAYOUTS:]
+                           if (o.get("identity") or {}).get("layout")]
     return {"id": profile_id, "name": name or (identity["supplier"][0][0] if identity["supplier"] else ""),
             "documents": len(observations), "identity": identity, "fields": fields,
             "due_days": _votes(o.get("due_days") for o in observations)}
@@ -453,13 +546,30 @@ def _page_key(doc: Document) -> tuple[str, str]:
 
 
 def match_profile(doc: Document, profiles: Sequence[dict], own_vat: str | None = None) -> dict | None:
-    """The known supplier this page comes from: its VAT number or IBAN printed on the page
-    (3 points each), its name (2; a known name absent from the page costs 1.5), its e-mail
-    domain (1). At least 2 points, the best wins (ties: the profile with more documents)."""
+    """The known supplier this page comes from, recognised as an accountant would:
+
+    * its VAT number or IBAN printed on the page (3 points each);
+    * another identifier its bills print in their header (a registration or tax number of
+      any country, a phone number, a web or e-mail domain) printed here too (3 points, 1 more
+      for a second one). An identifier several known suppliers print (the account's own
+      phone on every bill addressed to it) tells none of them apart and counts for nothing;
+    * its name (2), also read through OCR noise (a near spelling on a line of the header); a
+      known name absent from the page costs 1.5;
+    * its header's layout: most of its words at the same places (2);
+    * its e-mail domain (1).
+
+    At least 2 points, the best wins (ties: the profile with more documents)."""
     if not profiles:
         return None
     codes, names = _page_key(doc)
     own = code_key(own_vat) if own_vat else ""
+    page_ids = set(printed_ids(doc)) | _all_ids(doc)
+    page_layout = layout_fingerprint(doc)
+    id_owners: dict[str, int] = {}
+    for profile in profiles:
+        for value, _n in (profile.get("identity") or {}).get("ids") or []:
+            id_owners[value] = id_owners.get(value, 0) + 1
+    header_names = _header_names(doc)
     best, best_score = None, 0.0
     for profile in profiles:
         ident = profile.get("identity") or {}
@@ -468,18 +578,73 @@ def match_profile(doc: Document, profiles: Sequence[dict], own_vat: str | None =
             score += 3
         if any(code_key(v) and code_key(v) in codes for v, _n in ident.get("iban", [])):
             score += 3
+        counted = {code_key(v) for key in ("VAT_Number", "iban") for v, _n in ident.get(key, [])}
+        id_found = any(v in page_ids and id_owners.get(v, 0) == 1 and v != own and v not in counted
+                       for v, _n in ident.get("ids") or [])
         known = [name_key(v) for v, _n in ident.get("supplier", []) if len(name_key(v)) >= 3]
+        name_absent = False
         if known:
-            if any(f" {k} " in names for k in known):
+            if any(f" {k} " in names for k in known) or any(_near_spelling(k, header_names) >= NAME_NEAR
+                                                              for k in known):
                 score += 2
-            elif not any(_mostly_present(k, names) for k in known):
+            elif not any(_mostly_present(k, names) or _near_spelling(k, header_names) >= NAME_SOMEWHAT
+                         for k in known):
                 score -= 1.5
+                name_absent = True
+        # A header identifier may be the customer's own (its VAT number printed on the bill
+        # of a supplier it has validated nothing for yet), and one invoicing program prints
+        # many suppliers' bills alike: both only confirm a name that is not missing.
+        if id_found and not name_absent:
+            score += 3
+        if not name_absent and max((layout_similarity(page_layout, layout) for layout in ident.get("layouts") or []),
+                                   default=0.0) >= LAYOUT_MATCH:
+            score += 1.5
         if any(d and d.lower() in names.replace(" ", ".") or d and d.lower() in doc.text.lower()
                for d, _n in ident.get("email_domain", [])):
             score += 1
         key = (score, profile.get("documents", 0))
         if score >= 2 and (best is None or key > (best_score, best.get("documents", 0))):
             best, best_score = profile, score
+    return best
+
+
+NAME_NEAR, NAME_SOMEWHAT = 0.85, 0.6
+LAYOUT_MATCH = 0.5
+
+
+def _all_ids(doc: Document) -> set[str]:
+    """Every identifier-like word of the document (a supplier may print its number anywhere)."""
+    out = set()
+    for page in range(len(doc.pages)):
+        for line in _page_lines(doc, page):
+            texts = [w.text for w in line]
+            out.update(_line_ids(texts))
+            for word in texts:
+                found = _WEB.search(word)
+                if found and ("@" in word or word.lower().startswith("www.")):
+                    out.add(found.group(1).lower())
+    return out
+
+
+def _header_names(doc: Document) -> list[str]:
+    """The header lines of the first page, and pairs of them, as name keys (a name may wrap)."""
+    if not doc.pages:
+        return []
+    lines = [name_key(" ".join(w.text for w in line)) for line in _page_lines(doc, 0)
+             if line and line[0].y0 <= HEADER_SHARE]
+    return [l for l in lines if l] + [f"{a} {b}" for a, b in zip(lines, lines[1:]) if a and b]
+
+
+def _near_spelling(name: str, lines: Sequence[str]) -> float:
+    """How closely some header line (or a part of it as long as the name) spells ``name``."""
+    best = 0.0
+    n = len(name)
+    for line in lines:
+        candidates = [line] if len(line) <= n + 4 else [line[i:i + n] for i in range(0, len(line) - n + 1, 2)]
+        for text in candidates:
+            best = max(best, SequenceMatcher(None, text, name).ratio())
+            if best >= NAME_NEAR:
+                return best
     return best
 
 
@@ -525,6 +690,7 @@ def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list
                 continue
             # ties go to the label learned first
             support = count / total + (0.01 if rank == 0 else 0.0)
+            printed = []
             for p in range(len(doc.pages)):
                 lines = _page_lines(doc, p)
                 for li, s, e in _find_label(doc, p, tokens):
@@ -552,7 +718,11 @@ def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list
                                 hit = _value_at(feature, col, nwords)
                                 break
                     if hit:
-                        out.append((hit[0], hit[1], support))
+                        printed.append(hit)
+            # A label is evidence only as far as it is specific: one printed before several
+            # different values on this page (a currency mark, "Qty") names none of them.
+            distinct = {json.dumps(v, sort_keys=True, default=str) for v, _w in printed}
+            out += [(value, words, support / len(distinct)) for value, words in printed]
     return out
 
 
@@ -660,6 +830,11 @@ def _merge(feature: str, cands: list[Candidate], value: Any, words: Sequence[Wor
     return cand
 
 
+def _is_zero(value: Any) -> bool:
+    """A zero amount (rounding, change due) is printed on most bills: never what was learned."""
+    return isinstance(value, (int, float)) and abs(value) < 0.005
+
+
 def _sort(cands: list[Candidate]) -> list[Candidate]:
     return sorted(cands, key=lambda c: -c.score)
 
@@ -723,7 +898,7 @@ def _apply(ctx, profiles: Sequence[dict]) -> dict | None:
                         cand.content = value  # the accountant's spelling
                     vote(cand, 0.4 + 0.6 * count / max(1, total))
         for cand, strength in evidence.values():
-            if strength > 0:
+            if strength > 0 and not (feature in AMOUNT_FEATURES and _is_zero(cand.content)):
                 _boost(cands, cand, strength)
         ctx.found[feature] = _sort(cands)
     _apply_payment_terms(ctx, profile)
@@ -755,9 +930,12 @@ def _apply_payment_terms(ctx, profile: dict) -> None:
 def summary(profile: dict) -> dict:
     """A readable digest of a profile (for the CLI): per feature, the winning label, position
     and value with their support ("2/3")."""
+    identity = profile.get("identity") or {}
     out: dict = {"name": profile.get("name"), "documents": profile.get("documents"),
-                 "identity": {k: [f"{v} ({n})" for v, n in votes] for k, votes in (profile.get("identity") or {}).items()
-                              if votes}, "fields": {}}
+                 "identity": {k: [f"{v} ({n})" for v, n in votes] for k, votes in identity.items()
+                              if votes and k != "layouts"}, "fields": {}}
+    if identity.get("layouts"):
+        out["identity"]["layouts"] = [f"{len(layout)} header words" for layout in identity["layouts"]]
     for feature, spec in (profile.get("fields") or {}).items():
         total = spec.get("count", 0)
         item = {}

@@ -41,8 +41,13 @@ def test_plain_engine_gets_the_unusual_layout_wrong():
 
 def test_observe_keeps_labels_positions_and_identity():
     obs = observe_bill(0)
-    assert obs["identity"] == {"VAT_Number": "DE123456789", "iban": "DE89370400440532013000",
-                               "supplier": "Zyx Trading", "email_domain": None}
+    identity = {k: v for k, v in obs["identity"].items() if k not in ("ids", "layout")}
+    assert identity == {"VAT_Number": "DE123456789", "iban": "DE89370400440532013000",
+                        "supplier": "Zyx Trading", "email_domain": None}
+    # the header's identifiers (the customer's VAT number too: it counts only when no other
+    # known supplier prints it, and never without the supplier's name) and its layout
+    assert obs["identity"]["ids"] == ["DE123456789", "FR11999999998"]
+    assert ["zyx", 0.107, 0.066] in obs["identity"]["layout"]
     f = obs["fields"]
     assert f["invoice_id"]["left"] == "doc" and f["invoice_id"]["value"] == "77-010"
     assert f["subtotal"]["left"] == "goods" and f["total"]["left"] == "remit"
@@ -280,3 +285,64 @@ def test_a_malformed_profile_never_costs_the_extraction():
     broken = {"id": 1, "identity": {"VAT_Number": [["DE123456789", 1]]}, "fields": {"total": {"left": 5}}}
     result = extract(pdf, "bill.pdf", ExtractOptions(supplier_profiles=[broken]))
     assert result["total"]["selected_value"]["content"] == bill(1)[1]["total"]["content"]
+
+
+# -- recognising a supplier as an accountant would ---------------------------------------------
+
+def page_of(lines: list[str], conf: float = 0.8):
+    """A one-page scan-like document: each string a line of words, top to bottom."""
+    from invoice_extract.extraction.document import Document, Page, Word, assign_lines
+
+    words = []
+    for li, line in enumerate(lines):
+        x = 0.1
+        for text in line.split():
+            w = 0.012 * len(text)
+            words.append(Word(text, x, 0.03 + li * 0.03, x + w, 0.05 + li * 0.03, 0, conf=conf))
+            x += w + 0.02
+    return Document(pages=[Page(0, 600, 1600, assign_lines(words), source="ocr")])
+
+
+RECEIPT = ["SANYU STATIONERY SHOP", "NO. 31G&33G, JALAN SETIA INDAH", "(860671-D)", "TEL: 03-7847 0811",
+           "CASH SALE", "TOTAL RM 12.50"]
+
+
+def receipt_profile() -> dict:
+    doc = page_of(RECEIPT)
+    return learning.aggregate([learning.observe(doc, {}, {"supplier": {"content": "SANYU STATIONERY SHOP"}})],
+                              profile_id=1)
+
+
+def test_header_identifiers_are_the_suppliers_registration_and_phone_numbers():
+    ids = learning.printed_ids(page_of(RECEIPT))
+    assert "860671D" in ids and "0378470811" in ids
+    assert not any("JALAN" in i for i in ids)  # words without digits are no identifier
+
+
+def test_a_noisy_name_with_the_same_phone_number_is_the_same_store():
+    profile = receipt_profile()
+    noisy = page_of(["SANYU STAT10NERY SH0P", "N0. 31G&33G, JALAN SETIA 1NDAH", "TEL: 03-7847 0811",
+                     "TOTAL RM 7.00"])
+    assert learning.match_profile(noisy, [profile]) is profile
+    other = page_of(["KEDAI BUKU MAJU JAYA", "TEL: 03-5555 0101", "TOTAL RM 7.00"])
+    assert learning.match_profile(other, [profile]) is None
+
+
+def test_an_identifier_several_suppliers_print_tells_none_apart():
+    one = receipt_profile()
+    two = learning.aggregate([learning.observe(page_of(["OTHER TRADING CO", "TEL: 03-7847 0811"]), {},
+                                               {"supplier": {"content": "OTHER TRADING CO"}})], profile_id=2)
+    # the shared phone number counts for neither; an unreadable name leaves no match
+    garbled = page_of(["#%@ ~~ ###", "TEL: 03-7847 0811", "TOTAL 7.00"])
+    assert learning.match_profile(garbled, [one, two]) is None
+
+
+def test_a_label_printed_before_many_values_is_no_evidence():
+    lines = ["ACME SUPPLIES", "Item A RM 2.83", "Item B RM 33.02", "Item C RM 4.13", "Grand Total RM 73.00"]
+    doc = page_of(lines)
+    spec = {"count": 1, "left": [["rm", 1]], "above": [], "row": [], "positions": [], "nwords": 1}
+    hits = learning._label_hits(doc, "total", spec)
+    assert len({v for v, _w, _s in hits}) == 4 and all(s <= 0.26 for _v, _w, s in hits)
+    spec["left"] = [["grand total rm", 1]]
+    (value, _words, support), = learning._label_hits(doc, "total", spec)
+    assert value == 73.0 and support > 0.9
