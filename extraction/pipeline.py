@@ -8,7 +8,7 @@ from .context import Context
 from .features import MULTI_VALUE_FEATURES, registry
 from .options import ExtractOptions
 from .reader import read_document
-from . import ranking, structured
+from . import consistency, ranking, structured
 
 _logger = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ def extract_document(doc, options: ExtractOptions, collect: list | None = None) 
         if model is not None or collect is not None:
             # ranked as soon as found: later finders read the selected value (date → due_date)
             ctx.found[name] = ranking.rerank(ctx, name, ctx.found[name], model, collect)
+    if collect is None:
+        consistency.decide(ctx, learned=model is not None)
     if options.supplier_profiles:  # what validations taught about this supplier (extraction.learning)
         from .learning import apply as apply_learning
         apply_learning(ctx, options.supplier_profiles)
