@@ -40,7 +40,7 @@ def extract_to(d: rd.LabelledDoc, out_dir: Path) -> None:
     target.write_text(json.dumps(result, ensure_ascii=False, default=str))
 
 
-def run(corpus: Path, k: int, out: Path, cache: Path | None, folders) -> dict:
+def run(corpus: Path, k: int, out: Path, cache: Path | None, folders, vrdu_by: str = "station") -> dict:
     from invoice_extract.extraction.ranking import Ranker, use_model
 
     docs = rd.corpus_docs(corpus, sorted(set(folders) | set(rd.TRAIN_FOLDERS)))
@@ -48,7 +48,7 @@ def run(corpus: Path, k: int, out: Path, cache: Path | None, folders) -> dict:
     for d in docs:
         rd.read(d, cache)
     print(f"read {len(docs)} documents in {time.perf_counter() - started:.0f}s", file=sys.stderr)
-    rd.assign_groups(docs)
+    rd.assign_groups(docs, vrdu_by)
     rd.assign_folds(docs, k)
     for d in docs:
         if d.folder in rd.TRAIN_FOLDERS:
@@ -66,7 +66,7 @@ def run(corpus: Path, k: int, out: Path, cache: Path | None, folders) -> dict:
         print(f"fold {fold}: trained on {len(train_rows)} candidates, {len(held_out)} held out",
               file=sys.stderr)
     sc = rd.scorer()
-    report = {"k": k, "folders": {}}
+    report = {"k": k, "vrdu_groups": vrdu_by, "folders": {}}
     for folder in folders:
         groups = {d.group for d in docs if d.folder == folder}
         entry = {"documents": sum(1 for d in docs if d.folder == folder), "groups": len(groups)}
@@ -96,9 +96,11 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", default=list(rd.EVAL_FOLDERS))
     ap.add_argument("--out", type=Path, default=rd.ROOT / "bench" / "out" / "folds")
     ap.add_argument("--cache", type=Path, default=None, help="folder to keep read documents in (pickles)")
+    ap.add_argument("--vrdu-groups", choices=("station", "producer"), default="station",
+                    help="group the TV forms by station, or (stricter) by the program that wrote the PDF")
     ap.add_argument("--json", type=Path, default=None, help="write the report (with wrong values) here")
     args = ap.parse_args(argv)
-    report = run(args.corpus, args.k, args.out, args.cache, args.only)
+    report = run(args.corpus, args.k, args.out, args.cache, args.only, args.vrdu_groups)
     print_table(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))

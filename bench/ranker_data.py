@@ -89,7 +89,19 @@ def station_of(doc) -> str:
     return ""
 
 
-def assign_groups(docs: list[LabelledDoc]) -> None:
+def producer_of(path: Path) -> str:
+    """The program that wrote the PDF (a traffic system's report writer, a print driver)."""
+    try:
+        import pypdfium2 as pdfium
+
+        meta = pdfium.PdfDocument(str(path)).get_metadata_dict()
+    except Exception:  # unreadable metadata: its own group
+        return path.name
+    text = (meta.get("Producer") or "") + "|" + (meta.get("Creator") or "")
+    return re.sub(r"[\d.]+", "", text).strip()
+
+
+def assign_groups(docs: list[LabelledDoc], vrdu_by: str = "station") -> None:
     """Group key per document: who issued it / with which template.
 
     E-invoice PDFs (``einvoice``, ``invoices_visual``, the same business cases) by the
@@ -113,6 +125,8 @@ def assign_groups(docs: list[LabelledDoc]) -> None:
         keys = []
         if d.folder in ("einvoice", "invoices_visual"):
             keys.append("coll:" + sub_collection(d.truth.get("source", "")))
+        elif d.folder == "invoices_vrdu" and vrdu_by == "producer":
+            keys.append("producer:" + producer_of(d.path))
         elif d.folder == "invoices_vrdu":
             station = station_of(d.doc)
             if station:

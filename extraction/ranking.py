@@ -161,6 +161,12 @@ def label_classes() -> dict:
 
 
 # ------------------------------------------------------------------ features
+def _address_line():
+    from .features._names import ADDRESS_LINE
+
+    return ADDRESS_LINE
+
+
 def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: list[Candidate]) -> dict[str, float]:
     """Features of one candidate that do not name a layout: labels near it, where it sits,
     how it is printed, how often it repeats, how it compares with the other values."""
@@ -194,6 +200,11 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
             x["left_gap"] = min(1.0, first.x0 - left_words[-1].x1) if left_words else 1.0
             x["colon_left"] = 1.0 if left.rstrip().endswith((":", "#")) else 0.0
             x["currency_left"] = 1.0 if CURRENCY_MARK.search(left[-6:]) or re.search(r"[$€£¥₹]", first.text) else 0.0
+            # a value inside a parenthesis or after a comparison is a condition, not the value
+            # ("free shipping (amount > 300 €)"); a street line's number is a house number
+            x["in_parens"] = 1.0 if left.count("(") > left.count(")") else 0.0
+            x["comparison_left"] = 1.0 if re.search(r"[<>≤≥]\s*\S*\s*$", left) else 0.0
+            x["address_line"] = 1.0 if _address_line().search(line.text) else 0.0
             tail = left[-40:]
             nearest, nearest_end = None, -1
             for name, rx in label_classes().items():
