@@ -40,7 +40,8 @@ def extract_to(d: rd.LabelledDoc, out_dir: Path) -> None:
     target.write_text(json.dumps(result, ensure_ascii=False, default=str))
 
 
-def run(corpus: Path, k: int, out: Path, cache: Path | None, folders, vrdu_by: str = "station") -> dict:
+def run(corpus: Path, k: int, out: Path, cache: Path | None, folders, vrdu_by: str = "station",
+        generated: int = rd.N_GENERATED, train_generated: bool = True) -> dict:
     from invoice_extract.extraction.ranking import Ranker, use_model
 
     docs = rd.corpus_docs(corpus, sorted(set(folders) | set(rd.TRAIN_FOLDERS)))
@@ -49,12 +50,17 @@ def run(corpus: Path, k: int, out: Path, cache: Path | None, folders, vrdu_by: s
         rd.read(d, cache)
     print(f"read {len(docs)} documents in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     rd.assign_groups(docs, vrdu_by)
+    gen = rd.generated_docs(generated) if generated else []
+    docs += gen
     rd.assign_folds(docs, k)
+    train_folders = set(rd.TRAIN_FOLDERS) | ({rd.GENERATED} if train_generated else set())
+    if gen:
+        folders = list(folders) + [rd.GENERATED]
     for d in docs:
-        if d.folder in rd.TRAIN_FOLDERS:
+        if d.folder in train_folders:
             rd.collect_rows(d)
     for fold in range(k):
-        train_rows = [r for d in docs if d.folder in rd.TRAIN_FOLDERS and d.fold != fold for r in d.rows]
+        train_rows = [r for d in docs if d.folder in train_folders and d.fold != fold for r in d.rows]
         model = Ranker(rd.train(train_rows))
         held_out = [d for d in docs if d.fold == fold and d.folder in folders]
         with use_model(model):
@@ -66,12 +72,19 @@ def run(corpus: Path, k: int, out: Path, cache: Path | None, folders, vrdu_by: s
         print(f"fold {fold}: trained on {len(train_rows)} candidates, {len(held_out)} held out",
               file=sys.stderr)
     sc = rd.scorer()
-    report = {"k": k, "vrdu_groups": vrdu_by, "folders": {}}
+    report = {"k": k, "vrdu_groups": vrdu_by, "generated": generated, "train_generated": train_generated,
+              "folders": {}}
+    if gen:  # their truth, where the scorer looks for it
+        for d in gen:
+            target = out / "truth" / rd.GENERATED / (d.stem + ".truth.json")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(d.truth))
     for folder in folders:
+        truth_dir = out / "truth" / folder if folder == rd.GENERATED else corpus / folder
         groups = {d.group for d in docs if d.folder == folder}
         entry = {"documents": sum(1 for d in docs if d.folder == folder), "groups": len(groups)}
         for tag in ("rules", "ranked"):
-            m = sc.score(str(corpus / folder), str(out / tag / folder))
+            m = sc.score(str(truth_dir), str(out / tag / folder))
             entry[tag] = {f: m["fields"][f]["accuracy"] for f in FIELDS if m["fields"][f]["present"]}
             entry[tag]["lines_f1"] = m["lines"]["f1"]
             entry[tag + "_wrong"] = {r["document"]: r["wrong"] for r in m["per_document"] if r["wrong"]}
@@ -98,9 +111,14 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help="folder to keep read documents in (pickles)")
     ap.add_argument("--vrdu-groups", choices=("station", "producer"), default="station",
                     help="group the TV forms by station, or (stricter) by the program that wrote the PDF")
+    ap.add_argument("--generated", type=int, default=rd.N_GENERATED,
+                    help="generated invoices added to training, and scored held out by template (0: none)")
+    ap.add_argument("--no-train-generated", action="store_true",
+                    help="score the generated invoices, but train on the corpus alone")
     ap.add_argument("--json", type=Path, default=None, help="write the report (with wrong values) here")
     args = ap.parse_args(argv)
-    report = run(args.corpus, args.k, args.out, args.cache, args.only, args.vrdu_groups)
+    report = run(args.corpus, args.k, args.out, args.cache, args.only, args.vrdu_groups, args.generated,
+                 not args.no_train_generated)
     print_table(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))

@@ -66,6 +66,29 @@ def corpus_docs(corpus: Path, folders) -> list[LabelledDoc]:
     return out
 
 
+GENERATED = "generated"  # the folder name of bench.synthetic's invoices
+N_GENERATED = 300
+
+
+def generated_docs(n: int = N_GENERATED, seed: int = SEED) -> list[LabelledDoc]:
+    """``n`` invoices of bench.synthetic, read like any PDF; grouped by template."""
+    from invoice_extract.extraction import pipeline
+    from invoice_extract.extraction.options import ExtractOptions
+    from invoice_extract.extraction.reader import read_document
+
+    from invoice_extract.bench import synthetic
+
+    options = ExtractOptions()
+    out = []
+    for i in range(n):
+        pdf, truth, template = synthetic.make(seed + i)
+        d = LabelledDoc(GENERATED, f"generated-{i:04d}", Path(f"generated-{i:04d}.pdf"), truth)
+        d.doc = read_document(pdf, d.path.name, options.limits, pipeline.ocr_languages(options))
+        d.group = f"template:{template}"
+        out.append(d)
+    return out
+
+
 # ------------------------------------------------------------------ groups and folds
 def _norm(text) -> str:
     return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
@@ -123,7 +146,9 @@ def assign_groups(docs: list[LabelledDoc], vrdu_by: str = "station") -> None:
     keys_of = []
     for d in docs:
         keys = []
-        if d.folder in ("einvoice", "invoices_visual"):
+        if d.folder == GENERATED:
+            keys.append(d.group)
+        elif d.folder in ("einvoice", "invoices_visual"):
             keys.append("coll:" + sub_collection(d.truth.get("source", "")))
         elif d.folder == "invoices_vrdu" and vrdu_by == "producer":
             keys.append("producer:" + producer_of(d.path))

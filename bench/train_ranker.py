@@ -3,7 +3,7 @@
     .venv/bin/python -m invoice_extract.bench.train_ranker [--corpus DIR] [--out FILE]
 
 Reads the printed pages of ``invoices_visual``, ``einvoice`` (XML set aside: it labels its
-own page) and ``invoices_vrdu``, collects every candidate the ranked features weigh, labels
+own page) and ``invoices_vrdu``, and invoices generated in many layouts (``bench.synthetic``), collects every candidate the ranked features weigh, labels
 it with the truth (the shared scorer's matching rules) and fits one logistic regression per
 feature (scikit-learn, fixed seed): the same corpus gives the same file.
 """
@@ -39,8 +39,12 @@ def main(argv=None) -> int:
     ap.add_argument("--folders", nargs="*", default=list(rd.TRAIN_FOLDERS))
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     ap.add_argument("--cache", type=Path, default=None, help="folder to keep read documents in (pickles)")
+    ap.add_argument("--generated", type=int, default=rd.N_GENERATED,
+                    help="invoices of bench.synthetic added to the corpus (0: none)")
     args = ap.parse_args(argv)
     rows = build_rows(args.corpus, args.folders, args.cache)
+    for d in rd.generated_docs(args.generated):
+        rows += rd.collect_rows(d)
     model = rd.train(rows)
     write_model(model, args.out)
     for name, m in sorted(model["features"].items()):

@@ -155,7 +155,7 @@ def label_classes() -> dict:
             "subtotal": a.SUBTOTAL, "tax": a.TAX, "not_total": a.NOT_TOTAL, "charges": a.CHARGES,
             "issue_date": d.ISSUE_LABELS, "other_date": d.OTHER_DATE_LABELS, "due_date": d.DUE_LABELS,
             "id_strong": inv.STRONG, "id_weak": inv.WEAK, "id_other": inv.NOT_ID_CONTEXT,
-            "doc_number": inv.DOCUMENT_NUMBER, "seller": SELLER_HEADINGS, "buyer": BUYER_HEADINGS,
+            "doc_number": inv.DOCUMENT_NUMBER, "referenced_invoice": inv.REFERENCED_INVOICE, "seller": SELLER_HEADINGS, "buyer": BUYER_HEADINGS,
         }
     return cached
 

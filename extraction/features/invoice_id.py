@@ -34,6 +34,15 @@ DOCUMENT_NUMBER = compile_labels([
     "commande", "n° de commande", "numéro de commande", "contrat n°", "bestelnummer", "ordernummer",
     "pedido", "número de pedido", "contrato", "ordine", "numero ordine", "contratto",
 ])
+# Another invoice this document refers to (a credit note's original invoice): its number is not
+# this document's.
+REFERENCED_INVOICE = compile_labels([
+    "original invoice", "related invoice", "referenced invoice", "corrected invoice", "credited invoice",
+    "invoice reference", "ursprungsrechnung", "ursprüngliche rechnung", "bezugsrechnung", "zu rechnung",
+    "korrektur zu", "facture liée", "facture d'origine", "facture initiale", "facture rectifiée",
+    "oorspronkelijke factuur", "gerelateerde factuur", "factura original", "factura rectificada",
+    "fattura originale", "fattura di riferimento",
+])
 NOT_ID_CONTEXT = re.compile(r"kunden|customer|client|order|bestell|auftrag|commande|pedido|ordine|tel|fax|"
                             r"phone|steuer|vat|ust|tva|iban|konto|account|seite|page|qty|menge|plz|zip|art", re.I)
 VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.\-]*\d[A-Za-z0-9/_.\-]*|\d)")
