@@ -65,7 +65,10 @@ def extract_document(doc, options: ExtractOptions, collect: list | None = None) 
     ranker (extraction.ranking); the result is then the finders' own order."""
     ctx = Context(doc=doc, options=options)
     ctx.structured = structured.collect(ctx)
-    model = None if collect is not None else ranking.load_model()
+    # the model learned from pages with a text layer (and a few scans of bills): photographed
+    # receipts, read by OCR alone, keep the finders' order
+    digital = any(page.source == "text" for page in doc.pages)
+    model = None if collect is not None or not digital else ranking.load_model()
     names = set()
     for name, find in registry(options.document_type):
         names.add(name)

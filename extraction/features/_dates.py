@@ -57,6 +57,8 @@ def printed_order(ctx: Context) -> bool | None:
         return cached
     day_first = month_first = 0
     for _p, _i, lt in lines_of(ctx.doc):
+        if any(w.conf < 1.0 for w in lt.words):
+            continue  # an OCR misreading ("18/11" for "10/11") must not turn every date
         for m in NUMERIC_DATE.finditer(lt.text):
             a, b = int(m.group(1)), int(m.group(3))
             if not (1 <= a <= 31 and 1 <= b <= 31):
