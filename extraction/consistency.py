@@ -100,6 +100,8 @@ def apply_signs(ctx: Context) -> None:
     total = ctx.selected("total")
     if total is None or total.origin in STRUCTURED_ORIGINS or not isinstance(total.content, (int, float)):
         return
+    if any(w.conf < 1.0 for w in total.words):
+        return  # OCR reads a dash into a receipt's total line ("TOTAL -12.00" for "TOTAL : 12.00")
     if is_credit_note(ctx) or not printed_negative(ctx, total):
         return
     for name in TOTALS:
