@@ -125,7 +125,9 @@ class DocFacts:
                 key = round(abs(value), 2)
                 self.amount_counts[key] = self.amount_counts.get(key, 0) + 1
         self.distinct_amounts = sorted(self.amount_counts, reverse=True)
-        self.text_upper = re.sub(r"\s+", "", ctx.doc.text.upper())
+        text = ctx.doc.text
+        # (a repetition count scans the text once per candidate: bounded on very long documents)
+        self.text_upper = re.sub(r"\s+", "", text[:MAX_REPEAT_TEXT].upper())
         self.n_pages = max(1, len(ctx.doc.pages))
 
     def amount_rank(self, value: float) -> int:
@@ -343,6 +345,7 @@ def broad_candidates(ctx: Context, feature: str, found: list[Candidate]) -> list
     return []
 
 
+MAX_REPEAT_TEXT = 200_000
 MAX_BROAD = 200  # candidates per feature weighed by the model (a long table prints many amounts)
 
 

@@ -124,3 +124,13 @@ def test_structured_values_stay_first(model_file):
     exact = Candidate(50.0, (), 2.0, origin="xml")
     ranked = ranking.rerank(ctx, "subtotal", [exact, Candidate(100.0, (), 0.5)], ranking.Ranker.load(model_file))
     assert ranked[0] is exact and ranked[0].score == 2.0
+
+
+def test_the_committed_model_is_the_default():
+    model = ranking.Ranker.load(ranking.MODEL_PATH)
+    for feature in ("total", "subtotal", "total_tax_amount", "date", "invoice_id", "supplier"):
+        assert model.knows(feature)
+    with ranking.use_model(model):
+        assert ranking.load_model() is model
+    if not ranking.os.environ.get(ranking.MODEL_ENV):
+        assert ranking.load_model() is not None  # data/ranker.json, loaded without scikit-learn
