@@ -8,7 +8,7 @@ from .context import Context
 from .features import MULTI_VALUE_FEATURES, registry
 from .options import ExtractOptions
 from .reader import read_document
-from . import structured
+from . import consistency, ranking, structured
 
 _logger = logging.getLogger(__name__)
 
@@ -60,13 +60,24 @@ def second_reading(data: bytes, filename: str, options: ExtractOptions, lang: st
     return result
 
 
-def extract_document(doc, options: ExtractOptions) -> dict:
+def extract_document(doc, options: ExtractOptions, collect: list | None = None) -> dict:
+    """``collect``: a list receiving (feature, candidate, features) rows for training the
+    ranker (extraction.ranking); the result is then the finders' own order."""
     ctx = Context(doc=doc, options=options)
     ctx.structured = structured.collect(ctx)
+    # the model learned from pages with a text layer (and a few scans of bills): photographed
+    # receipts, read by OCR alone, keep the finders' order
+    digital = any(page.source == "text" for page in doc.pages)
+    model = None if collect is not None or not digital else ranking.load_model()
     names = set()
     for name, find in registry(options.document_type):
         names.add(name)
         ctx.found[name] = structured.merge(name, ctx.structured.get(name), find(ctx))
+        if model is not None or collect is not None:
+            # ranked as soon as found: later finders read the selected value (date → due_date)
+            ctx.found[name] = ranking.rerank(ctx, name, ctx.found[name], model, collect)
+    if collect is None:
+        consistency.decide(ctx, learned=model is not None)
     if options.supplier_profiles:  # what validations taught about this supplier (extraction.learning)
         from .learning import apply as apply_learning
         apply_learning(ctx, options.supplier_profiles)

@@ -61,7 +61,7 @@ def test_observe_uses_the_validated_box():
     doc = read_document(pdf, "bill.pdf")
     result = extract(pdf)
     # the accountant clicked the printed "Settle by" date for due_date: its box says where
-    box_cand = result["date"]["candidates"][1]  # the second date on the page is the due date
+    box_cand = next(c for c in result["date"]["candidates"] if c["content"] == "2024-03-01")  # the due date
     values["due_date"] = {"content": "2024-03-01", "box": ["01.03.2024", box_cand["page"], *box_cand["coords"]]}
     obs = learning.observe(doc, result, values)
     assert obs["fields"]["due_date"]["left"] == "settle by"

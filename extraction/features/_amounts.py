@@ -306,3 +306,15 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
             c.score = max(0.0, min(1.0, c.score / 1.7))
     ctx.cache["totals"] = result
     return result
+
+
+def every_amount(ctx: Context) -> list[Candidate]:
+    """Every amount printed with decimals, once per value (its last printing: totals close a
+    page), for the learned ranker to weigh against the labelled ones (extraction.ranking)."""
+    cached = ctx.cache.get("every_amount")
+    if cached is None:
+        by_value: dict[float, AmountHit] = {}
+        for h in _all_amounts(ctx):
+            by_value[round(abs(h.value), 2)] = h
+        cached = ctx.cache["every_amount"] = [(v, h.words) for v, h in by_value.items()]
+    return [Candidate(v, words, 0.0, origin=_origin(words), extra={"_broad": True}) for v, words in cached]

@@ -35,10 +35,45 @@ def document_month_first(ctx: Context) -> bool:
     to a French client); without one, the user's language does (``en_US`` → month first).
     Dates that fit only one order are read that way whatever this says.
     """
+    printed = printed_order(ctx)
+    if printed is not None:
+        return printed
     country = ctx.selected("country")
     if country is not None and isinstance(country.content, str) and len(country.content) == 2:
         return country.content.upper() in MONTH_FIRST_COUNTRIES
     return month_first_for(ctx.options.user_lang)
+
+
+# dd/mm/yyyy or mm/dd/yyyy (also with . or -), the year last
+NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?![\d/.-]|[.]\d)")
+
+
+def printed_order(ctx: Context) -> bool | None:
+    """Day/month order settled by the document's own dates: one printed ``11/17/2017`` makes
+    every ambiguous ``11/03/2017`` of the page month first (and ``17/11/2017`` day first).
+    None when no date settles it, or when the page prints both (the caller's hints decide)."""
+    cached = ctx.cache.get("printed_order", "unset")
+    if cached != "unset":
+        return cached
+    day_first = month_first = 0
+    for _p, _i, lt in lines_of(ctx.doc):
+        if any(w.conf < 1.0 for w in lt.words):
+            continue  # an OCR misreading ("18/11" for "10/11") must not turn every date
+        for m in NUMERIC_DATE.finditer(lt.text):
+            a, b = int(m.group(1)), int(m.group(3))
+            if not (1 <= a <= 31 and 1 <= b <= 31):
+                continue
+            if a > 12 >= b:
+                day_first += 1
+            elif b > 12 >= a:
+                month_first += 1
+    result = None
+    if month_first and not day_first:
+        result = True
+    elif day_first and not month_first:
+        result = False
+    ctx.cache["printed_order"] = result
+    return result
 
 
 def date_hits(ctx: Context) -> list[DateHit]:

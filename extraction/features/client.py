@@ -1,8 +1,11 @@
 """`client`: the buyer's name — buyer block first, then legal-form lines of the buyer's block."""
 from __future__ import annotations
 
+import re
+
 from ..candidate import Candidate, rank
 from ..context import Context
+from ..layout import lines_of
 from ._names import legal_names, names_in_block, window_recipient
 
 
@@ -13,5 +16,24 @@ def find(ctx: Context) -> list[Candidate]:
         cands = [c for c in cands if c.content != supplier.content]
     own = (ctx.options.user_company_name or "").strip()
     if own and ctx.options.perspective != "supplier":
-        cands.append(Candidate(own, (), 0.2, origin="user"))
+        # the caller is the buyer: its own name, where the page prints it, is the client
+        printed = _printed(ctx, own)
+        cands.append(Candidate(own, printed, 0.95 if printed else 0.2, origin="text" if printed else "user"))
     return rank(cands)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _printed(ctx: Context, name: str) -> list:
+    """The words printing ``name`` on the page (spacing and case aside), else []."""
+    want = _key(name)
+    if len(want) < 3:
+        return []
+    for _p, _i, lt in lines_of(ctx.doc):
+        if want in _key(lt.text):
+            words = [w for w in lt.words if _key(w.text) and _key(w.text) in want]
+            if words:
+                return words
+    return []

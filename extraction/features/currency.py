@@ -15,10 +15,10 @@ from ..layout import lines_of
 CODES = ("EUR", "USD", "GBP", "CHF", "MYR", "SGD", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN",
          "CZK", "HUF", "RON", "BGN", "INR", "CNY", "HKD", "NZD", "ZAR", "BRL", "MXN", "TRY", "AED", "SAR")
 SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "US$": "USD", "¥": "JPY", "RM": "MYR", "S$": "SGD",
-           "Fr.": "CHF", "CHF": "CHF", "zł": "PLN", "Kč": "CZK", "kr": "SEK", "₹": "INR"}
+           "Fr.": "CHF", "CHF": "CHF", "zł": "PLN", "Kč": "CZK", "kr": "SEK", "₹": "INR", "Rs": "INR", "Rs.": "INR"}
 WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP", "ringgit": "MYR", "franken": "CHF"}
 CODE_RX = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
-SYMBOL_RX = re.compile(r"(US\$|S\$|€|£|\$|¥|₹|zł|Kč|(?<![A-Za-z])RM(?=\s?\d|\s*$|\)|\s)|(?<![A-Za-z])Fr\.(?=\s?\d))")
+SYMBOL_RX = re.compile(r"(US\$|S\$|€|£|\$|¥|₹|zł|Kč|(?<![A-Za-z])RM(?=\s?\d|\s*$|\)|\s)|(?<![A-Za-z])Fr\.(?=\s?\d)|(?<![A-Za-z])Rs\.?(?=\s?\d))")
 WORD_RX = re.compile(r"\b(" + "|".join(WORDS) + r")\b", re.I)
 AMOUNT_NEAR = re.compile(r"\d[\d.,']*\d")
 

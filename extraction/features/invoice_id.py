@@ -24,6 +24,25 @@ WEAK = compile_labels([
     "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",
     "credit note", "nr", "no", "n°", "nº", "number", "nummer", "numéro", "número", "numero", "#", "ref",
 ])
+# Numbers of the other documents a bill may be (a contract, an order, a booking): on such a
+# document that number is its reference; on an invoice it is usually another document's.
+DOCUMENT_NUMBER = compile_labels([
+    "contract", "contract no", "contract number", "contract #", "order", "order no", "order number", "order #",
+    "booking id", "booking no", "booking number", "booking reference", "reference", "reference no",
+    "confirmation no", "confirmation number", "statement no", "estimate", "estimate no", "quote no",
+    "auftrag", "auftragsnummer", "auftrags-nr", "bestellnummer", "vertragsnummer", "vertrag nr",
+    "commande", "n° de commande", "numéro de commande", "contrat n°", "bestelnummer", "ordernummer",
+    "pedido", "número de pedido", "contrato", "ordine", "numero ordine", "contratto",
+])
+# Another invoice this document refers to (a credit note's original invoice): its number is not
+# this document's.
+REFERENCED_INVOICE = compile_labels([
+    "original invoice", "related invoice", "referenced invoice", "corrected invoice", "credited invoice",
+    "invoice reference", "ursprungsrechnung", "ursprüngliche rechnung", "bezugsrechnung", "zu rechnung",
+    "korrektur zu", "facture liée", "facture d'origine", "facture initiale", "facture rectifiée",
+    "oorspronkelijke factuur", "gerelateerde factuur", "factura original", "factura rectificada",
+    "fattura originale", "fattura di riferimento",
+])
 NOT_ID_CONTEXT = re.compile(r"kunden|customer|client|order|bestell|auftrag|commande|pedido|ordine|tel|fax|"
                             r"phone|steuer|vat|ust|tva|iban|konto|account|seite|page|qty|menge|plz|zip|art", re.I)
 VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.\-]*\d[A-Za-z0-9/_.\-]*|\d)")
@@ -64,3 +83,16 @@ def find(ctx: Context) -> list[Candidate]:
             cands.append(Candidate(value, hit.words, max(0.0, min(1.0, score)),
                                    origin="ocr" if hit.words[0].conf < 1 else "text"))
     return rank(cands)
+
+
+def labelled_numbers(ctx: Context) -> list[Candidate]:
+    """Every number right of (or under) a document-number label of any kind, with the label's
+    kind, unfiltered: the learned ranker weighs what the rules above pass over."""
+    out = []
+    for kind, rx in (("id_strong", STRONG), ("id_weak", WEAK), ("doc_number", DOCUMENT_NUMBER)):
+        for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
+            value = hit.text.strip(".-/")
+            if value:
+                out.append(Candidate(value, hit.words, 0.0, origin="ocr" if hit.words[0].conf < 1 else "text",
+                                     extra={"_broad": True, "_label": kind + ("_below" if hit.below else "")}))
+    return out

@@ -27,7 +27,17 @@ def find(ctx: Context) -> list[Candidate]:
     for c in cands:
         c.score = min(1.0, c.score + 0.08 * (counts[re.sub(r"\W", "", c.content.lower())] - 1))
         c.score = max(0.0, min(1.0, c.score + _layout_evidence(ctx, c)))
+    for c in cands:
+        # "Acme Widgets GmbH INVOICE": the document's title printed on the name's line
+        trimmed = TRAILING_TITLE.sub("", c.content).strip(" :,;-")
+        if len(trimmed) >= 2 and trimmed != c.content:
+            c.content = trimmed
+            c.words = [w for w in c.words if not TRAILING_TITLE.fullmatch(" " + w.text)]
     return rank([c for c in cands if len(c.content) >= 2])
+
+
+TRAILING_TITLE = re.compile(r"\s+(?:tax\s+)?(?:invoice|rechnung|facture|factuur|factura|fattura|receipt|"
+                            r"credit note|gutschrift|avoir|proforma)\W*$", re.I)
 
 
 def _layout_evidence(ctx: Context, cand: Candidate) -> float:

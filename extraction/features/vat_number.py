@@ -19,6 +19,7 @@ PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "ES", "F
             "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB", "CH", "CHE", "NO")
 VAT_RX = re.compile(r"(?<![A-Z0-9])((?:" + "|".join(PREFIXES) + r")[\s.\-]?[0-9A-Z][0-9A-Z .\-]{6,16}[0-9A-Z])"
                     r"(?:\s?(?:MWST|TVA|IVA|MVA))?(?![A-Z0-9])")
+TAX_WORD_AFTER = re.compile(r"(?<=\d)\s?(?:UST|MWST|TVA|IVA|MVA|BTW|VAT|GST)$")
 LABELS = compile_labels([
     "vat", "vat no", "vat number", "vat id", "vat reg", "vat registration", "tax id", "ust-id", "ust-idnr",
     "ust.-id.-nr", "ust-id-nr", "ust.-id", "ustid", "umsatzsteuer-id", "umsatzsteuer-identifikationsnummer",
@@ -67,6 +68,8 @@ def find(ctx: Context) -> list[Candidate]:
             valid = None
             for end in _word_ends(upper, m.start(1) + 7, m.end(1)):
                 piece = upper[m.start(1):end].rstrip(" .-")
+                # a tax word printed after the id names it ("DE123456789 UST"), it is not part of it
+                piece = TAX_WORD_AFTER.sub("", piece).rstrip(" .-")
                 if end < len(upper) and upper[end:end + 2].strip()[:1].isdigit():
                     continue  # more digits follow: a longer number, not this VAT id
                 valid = _validate(piece)

@@ -1,0 +1,202 @@
+"""Invoices generated in many layouts and languages, with their truth, for the ranker.
+
+Each invoice draws a template (where the header, the parties, the dates and the totals
+block sit), a language (label words, date and number spelling) and the distractors real
+invoices print: a footnote naming an amount threshold, a customer or policy number, a print
+date in the footer, a delivery date or service period, a prepayment and the balance left,
+the document title on the supplier's line. The truth is what was drawn, so every candidate
+can be labelled. Templates are numbered: ``bench.folds`` trains on some and tests on others.
+"""
+from __future__ import annotations
+
+import io
+import random
+from datetime import date, timedelta
+
+LANGUAGES = {
+    "en": {"referenced": ["Original invoice", "Related invoice"], "title": ["INVOICE", "Tax Invoice", "Invoice"], "number": ["Invoice No.", "Invoice #", "Invoice number", "Document no.", "Booking ID"],
+           "date": ["Invoice date", "Date", "Issued", "Date of issue"], "due": ["Due date", "Payment due", "Pay by"],
+           "delivery": ["Delivery date", "Service period"], "bill_to": ["Bill to", "Customer", "Invoice to", "Sold to"],
+           "subtotal": ["Subtotal", "Net amount", "Total excl. VAT"], "tax": ["VAT", "Tax", "Sales tax"],
+           "total": ["Total", "Grand total", "Total amount", "Invoice total", "Total incl. VAT"],
+           "paid": ["Amount paid", "Prepayment"], "balance": ["Balance due", "Amount due"],
+           "customer_no": ["Customer no.", "Account number", "Policy number"], "printed": ["Printed", "Page 1 of 1 printed"],
+           "note": "Free shipping on orders over {amount}", "desc": ["Consulting", "Licence", "Support plan", "Hardware", "Training"],
+           "month_names": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                           "October", "November", "December"], "date_style": ["us", "text", "iso"]},
+    "de": {"referenced": ["Ursprungsrechnung", "Korrektur zu"], "title": ["RECHNUNG", "Rechnung"], "number": ["Rechnungsnummer", "Rechnung Nr.", "Beleg-Nr."],
+           "date": ["Rechnungsdatum", "Datum"], "due": ["Fällig am", "Zahlbar bis"],
+           "delivery": ["Lieferdatum", "Leistungszeitraum"], "bill_to": ["Rechnungsempfänger", "Kunde"],
+           "subtotal": ["Nettobetrag", "Summe netto", "Zwischensumme"], "tax": ["USt", "MwSt", "Umsatzsteuer"],
+           "total": ["Gesamtbetrag", "Rechnungsbetrag", "Summe brutto", "Endbetrag"],
+           "paid": ["Anzahlung", "Bereits bezahlt"], "balance": ["Zu zahlen", "Restbetrag"],
+           "customer_no": ["Kundennummer", "Vertragsnummer"], "printed": ["Gedruckt am"],
+           "note": "Versandkostenfrei ab {amount}", "desc": ["Beratung", "Lizenz", "Wartung", "Montage", "Schulung"],
+           "month_names": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+                           "Oktober", "November", "Dezember"], "date_style": ["dot", "text"]},
+    "fr": {"referenced": ["Facture d'origine", "Facture initiale"], "title": ["FACTURE", "Facture"], "number": ["Facture n°", "N° de facture", "Numéro de facture"],
+           "date": ["Date de facture", "Date"], "due": ["Échéance", "Date d'échéance", "À payer avant le"],
+           "delivery": ["Date de livraison", "Période"], "bill_to": ["Facturé à", "Client"],
+           "subtotal": ["Total HT", "Montant HT"], "tax": ["TVA", "Total TVA"],
+           "total": ["Total TTC", "Montant TTC", "Net à payer"],
+           "paid": ["Acompte", "Déjà réglé"], "balance": ["Reste à payer", "Solde dû"],
+           "customer_no": ["N° client", "Contrat n°"], "printed": ["Imprimé le"],
+           "note": "Livraison offerte dès {amount}", "desc": ["Conseil", "Licence", "Maintenance", "Formation", "Matériel"],
+           "month_names": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                           "octobre", "novembre", "décembre"], "date_style": ["slash", "text"]},
+    "nl": {"referenced": ["Oorspronkelijke factuur"], "title": ["FACTUUR", "Factuur"], "number": ["Factuurnummer", "Factuur nr."],
+           "date": ["Factuurdatum", "Datum"], "due": ["Vervaldatum", "Te betalen voor"],
+           "delivery": ["Leverdatum", "Periode"], "bill_to": ["Factuur aan", "Klant"],
+           "subtotal": ["Subtotaal", "Totaal excl. btw"], "tax": ["BTW", "Btw bedrag"],
+           "total": ["Totaal", "Totaal incl. btw", "Totaalbedrag"],
+           "paid": ["Vooruitbetaald"], "balance": ["Te betalen", "Openstaand"],
+           "customer_no": ["Klantnummer"], "printed": ["Afgedrukt"],
+           "note": "Gratis verzending vanaf {amount}", "desc": ["Advies", "Licentie", "Onderhoud", "Training", "Hardware"],
+           "month_names": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                           "oktober", "november", "december"], "date_style": ["dash", "text"]},
+}
+SUPPLIERS = ["Northwind Traders", "Blue Harbor Software", "Kessler Maschinenbau", "Atelier Lumière",
+             "Van Dijk Installaties", "Orbit Analytics", "Hansen Logistik", "Maison Girard", "Stellar Print",
+             "Brightline Media", "Bakker Bouw", "Riverside Catering", "Nordlicht Energie", "Papeterie Moreau"]
+FORMS = {"en": ["Ltd", "Inc.", "LLC", "Limited"], "de": ["GmbH", "AG", "KG"], "fr": ["SARL", "SAS", "SA"],
+         "nl": ["B.V.", "N.V."]}
+CLIENTS = ["Greenfield Foods", "Apex Dental", "Lindqvist Consulting", "Marina Hotels", "Quantum Labs",
+           "Schneider Elektro", "Dupont Immobilier", "De Vries Retail", "Summit Outdoor", "Horizon Clinics"]
+STREETS = ["Market Street", "Hauptstraße", "rue de la Gare", "Kerkstraat", "Station Road", "Bahnhofstraße"]
+CURRENCIES = {"en": ["USD", "GBP", "EUR"], "de": ["EUR"], "fr": ["EUR"], "nl": ["EUR"]}
+SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€"}
+N_TEMPLATES = 6
+
+
+def fmt_amount(value: float, lang: str, currency: str, style: int) -> str:
+    text = f"{value:,.2f}"
+    if lang != "en":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    mark = SYMBOL[currency]
+    return [f"{mark}{text}", f"{text} {mark}", f"{text} {currency}", text][style]
+
+
+def fmt_date(d: date, lang: str, style: str, months: list[str]) -> str:
+    return {"us": f"{d.month:02d}/{d.day:02d}/{d.year}", "iso": d.isoformat(), "dot": f"{d.day:02d}.{d.month:02d}.{d.year}",
+            "slash": f"{d.day:02d}/{d.month:02d}/{d.year}", "dash": f"{d.day:02d}-{d.month:02d}-{d.year}",
+            "text": (f"{months[d.month - 1]} {d.day}, {d.year}" if lang == "en"
+                     else f"{d.day}. {months[d.month - 1]} {d.year}" if lang == "de"
+                     else f"{d.day} {months[d.month - 1]} {d.year}")}[style]
+
+
+def make(seed: int, template: int | None = None) -> tuple[bytes, dict, int]:
+    """(PDF bytes, truth, template) of one generated invoice."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    rnd = random.Random(seed)
+    template = rnd.randrange(N_TEMPLATES) if template is None else template
+    lang = rnd.choice(list(LANGUAGES))
+    L = LANGUAGES[lang]
+    pick = lambda key: rnd.choice(L[key])
+    currency = rnd.choice(CURRENCIES[lang])
+    amount_style = rnd.randrange(4)
+    date_style = rnd.choice(L["date_style"])
+    months = L["month_names"]
+    supplier = f"{rnd.choice(SUPPLIERS)} {rnd.choice(FORMS[lang])}"
+    client = f"{rnd.choice(CLIENTS)} {rnd.choice(FORMS[lang])}"
+    issued = date(2019, 1, 1) + timedelta(days=rnd.randrange(2000))
+    due = issued + timedelta(days=rnd.choice([10, 14, 30, 45]))
+    number = rnd.choice([f"{rnd.randint(10000, 999999)}", f"INV-{issued.year}-{rnd.randint(1, 9999):04d}",
+                         f"{rnd.choice('ABFR')}{rnd.randint(100000, 9999999)}", f"{issued.year}/{rnd.randint(100, 9999)}"])
+    lines = [(rnd.choice(L["desc"]), rnd.randint(1, 12), round(rnd.uniform(3, 1500), 2)) for _ in range(rnd.randint(1, 7))]
+    subtotal = round(sum(q * p for _d, q, p in lines), 2)
+    rate = rnd.choice([5, 7, 10, 19, 20, 21])
+    tax = round(subtotal * rate / 100, 2)
+    total = round(subtotal + tax, 2)
+    A = lambda v: fmt_amount(v, lang, currency, amount_style)
+    D = lambda d: fmt_date(d, lang, date_style, months)
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    w, h = A4
+    right = template % 2 == 1  # header block on the right
+    hx = 330 if right else 50
+    px = 50 if right else 330
+    c.setFont("Helvetica-Bold", rnd.choice([13, 15, 18]))
+    title = pick("title")
+    if template in (2, 5):
+        c.drawString(50, h - 55, f"{supplier}")
+        c.drawRightString(545, h - 55, title)  # the title on the supplier's line
+    else:
+        c.drawString(hx, h - 55, supplier)
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(px, h - 55, title)
+    c.setFont("Helvetica", 9)
+    street_no = rnd.randint(2, 999)
+    c.drawString(hx if template not in (2, 5) else 50, h - 70, f"{rnd.choice(STREETS)} {street_no}")
+    c.drawString(hx if template not in (2, 5) else 50, h - 82, f"{rnd.randint(10000, 99999)} City")
+    # the buyer's block
+    by = h - 150 if template < 3 else h - 120
+    c.setFont("Helvetica", 9)
+    c.drawString(px if template not in (2, 5) else 330, by, pick("bill_to") + ":")
+    c.setFont("Helvetica-Bold", 10)
+    c.drawString(px if template not in (2, 5) else 330, by - 13, client)
+    c.setFont("Helvetica", 9)
+    c.drawString(px if template not in (2, 5) else 330, by - 26, f"{rnd.choice(STREETS)} {rnd.randint(1, 300)}")
+    # the document's fields: a column of label: value, or a header row of labels over values
+    fields = [(pick("number"), number), (pick("date"), D(issued)), (pick("due"), D(due)),
+              (pick("customer_no"), str(rnd.randint(1000000, 99999999)))]
+    if rnd.random() < 0.2:  # a correction or credit note names the invoice it refers to
+        fields.append((pick("referenced"), f"{number[:-1]}{(int(number[-1]) + 3) % 10}"))
+    if rnd.random() < 0.5:
+        fields.append((pick("delivery"), D(issued - timedelta(days=rnd.randint(1, 20)))))
+    rnd.shuffle(fields)
+    fy = h - 230
+    if template in (0, 3, 5):
+        for i, (label, value) in enumerate(fields):
+            c.drawString(50, fy - 13 * i, label + ":")
+            c.drawString(170, fy - 13 * i, value)
+        fy -= 13 * len(fields)
+    else:
+        step = 495 / len(fields)
+        for i, (label, value) in enumerate(fields):
+            c.setFont("Helvetica-Bold", 8)
+            c.drawString(50 + step * i, fy, label)
+            c.setFont("Helvetica", 9)
+            c.drawString(50 + step * i, fy - 12, value)
+        fy -= 24
+    # the lines
+    y = fy - 30
+    c.setFont("Helvetica-Bold", 9)
+    for x, text in ((50, "Description"), (320, "Qty"), (380, "Price"), (480, "Amount")):
+        c.drawString(x, y, text)
+    c.setFont("Helvetica", 9)
+    for desc, q, p in lines:
+        y -= 14
+        c.drawString(50, y, desc)
+        c.drawRightString(335, y, str(q))
+        c.drawRightString(440, y, A(p))
+        c.drawRightString(545, y, A(q * p))
+    # the totals block
+    y -= 30
+    tx = 330 if template != 4 else 50
+    rows = [(pick("subtotal"), subtotal), (f"{pick('tax')} {rate}%", tax), (pick("total"), total)]
+    prepaid = round(total * rnd.choice([0.2, 0.3, 0.5]), 2) if rnd.random() < 0.25 else 0.0
+    if prepaid:
+        rows += [(pick("paid"), prepaid), (pick("balance"), round(total - prepaid, 2))]
+    for label, value in rows:
+        c.setFont("Helvetica-Bold" if value == total else "Helvetica", 9)
+        c.drawString(tx, y, label)
+        c.drawRightString(tx + 215, y, A(value))
+        y -= 14
+    # distractors below
+    c.setFont("Helvetica", 7)
+    if rnd.random() < 0.5:
+        c.drawString(50, 140, L["note"].format(amount=A(rnd.choice([50, 100, 300, 500]) * 1.0)))
+    if rnd.random() < 0.5:
+        c.drawString(50, 60, f"{pick('printed')} {D(issued + timedelta(days=rnd.randint(1, 60)))}")
+    c.drawString(50, 75, f"{supplier} · {rnd.choice(STREETS)} {street_no}")
+    c.showPage()
+    c.save()
+    truth = {"invoice_id": number, "date": issued.isoformat(), "due_date": due.isoformat(), "total": total,
+             "subtotal": subtotal, "total_tax_amount": tax, "currency": currency, "supplier": supplier,
+             "client": client, "source": f"generated/template-{template}", "kind": "invoice"}
+    if amount_style == 3:
+        del truth["currency"]  # no mark printed: the page does not say
+    return buf.getvalue(), truth, template

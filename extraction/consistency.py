@@ -1,0 +1,117 @@
+"""One consistent reading per document, decided after every finder has run.
+
+* Total, subtotal and tax are chosen together: among the best few candidates of each, the
+  reading where subtotal + tax = total (and the lines sum to the subtotal) wins over three
+  independently best values, unless the model is far surer of the independent ones.
+* Signs: a document that calls itself a credit note is read positive (Odoo's refunds carry
+  the sign in their move type, as credit-note XML does); any other document keeps the sign
+  its total prints, and the subtotal and tax take the total's sign.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from .candidate import Candidate
+from .context import Context
+from .layout import compile_labels, lines_of
+
+STRUCTURED_ORIGINS = ("xml", "qr")
+TOTALS = ("total", "subtotal", "total_tax_amount")
+TOP = 5
+AGREEMENT_BONUS = 3.0  # log-odds: an agreeing triple may be ~20x less likely one value at a time
+LINES_BONUS = 1.0
+# The document's title when it is a credit note (a title word heads a short line).
+CREDIT_NOTE_TITLES = compile_labels([
+    "credit note", "credit memo", "creditnote", "gutschrift", "rechnungskorrektur", "avoir", "facture d'avoir",
+    "creditnota", "creditfactuur", "nota de crédito", "nota de credito", "factura rectificativa",
+    "nota di credito",
+])
+
+
+def _p(c: Candidate) -> float:
+    return max(1e-4, min(1 - 1e-4, float(c.score)))
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(round(a - b, 2)) <= 0.011
+
+
+def choose_totals(ctx: Context) -> None:
+    """Put the jointly best (total, subtotal, tax) first in ``ctx.found``."""
+    lists = {name: ctx.found.get(name) or [] for name in TOTALS}
+    if any(c.origin in STRUCTURED_ORIGINS for name in TOTALS for c in lists[name][:1]):
+        return  # exact values: nothing to choose
+    totals_, subs, taxes = (lists[name][:TOP] for name in TOTALS)
+    if not totals_ or not subs or not taxes:
+        return
+    line_sum = _line_sum(ctx)
+
+    def joint(t, s, x):
+        score = math.log(_p(t)) + math.log(_p(s)) + math.log(_p(x))
+        if _same(abs(s.content) + abs(x.content), abs(t.content)) and not _same(s.content, t.content):
+            score += AGREEMENT_BONUS
+        if line_sum is not None and _same(line_sum, abs(s.content)):
+            score += LINES_BONUS
+        return score
+
+    best = max(((joint(t, s, x), -i - j - k, t, s, x) for i, t in enumerate(totals_) for j, s in enumerate(subs)
+                for k, x in enumerate(taxes)), key=lambda r: (r[0], r[1]))
+    for name, chosen in zip(TOTALS, best[2:]):
+        cands = ctx.found[name]
+        ctx.found[name] = [chosen] + [c for c in cands if c is not chosen]
+
+
+def _line_sum(ctx: Context) -> float | None:
+    lines = ctx.found.get("invoice_lines") or []
+    values = []
+    for c in lines:
+        sub = c.content.get("subtotal") if isinstance(c.content, dict) else None
+        if not sub:
+            return None
+        values.append(abs(sub["selected_value"]["content"]))
+    return round(sum(values), 2) if values else None
+
+
+def is_credit_note(ctx: Context) -> bool:
+    for page_lines in lines_of(ctx.doc).pages[:1]:
+        for lt in page_lines[:40]:
+            if len(lt.text) <= 60 and CREDIT_NOTE_TITLES.search(lt.text):
+                return True
+    return False
+
+
+def printed_negative(ctx: Context, cand: Candidate) -> bool:
+    """The amount's own words, or the word just before them, carry a minus or parentheses."""
+    if not cand.words:
+        return False
+    text = " ".join(w.text for w in cand.words).strip()
+    if re.match(r"^[-−–(]", text) or re.search(r"(?:-|\))$", text):
+        return True
+    first = cand.words[0]
+    for lt in lines_of(ctx.doc).pages[first.page]:
+        if any(w is first for w in lt.words):
+            idx = next(i for i, w in enumerate(lt.words) if w is first)
+            return idx > 0 and lt.words[idx - 1].text in ("-", "−", "–", "(")
+    return False
+
+
+def apply_signs(ctx: Context) -> None:
+    total = ctx.selected("total")
+    if total is None or total.origin in STRUCTURED_ORIGINS or not isinstance(total.content, (int, float)):
+        return
+    if any(w.conf < 1.0 for w in total.words):
+        return  # OCR reads a dash into a receipt's total line ("TOTAL -12.00" for "TOTAL : 12.00")
+    if is_credit_note(ctx) or not printed_negative(ctx, total):
+        return
+    for name in TOTALS:
+        c = ctx.selected(name)
+        if c is not None and c.origin not in STRUCTURED_ORIGINS and isinstance(c.content, (int, float)):
+            c.content = -abs(c.content)
+
+
+def decide(ctx: Context, learned: bool) -> None:
+    """The document-level decisions; the joint totals choice needs the model's probabilities."""
+    if learned:
+        choose_totals(ctx)
+    apply_signs(ctx)

@@ -1,0 +1,89 @@
+"""One consistent reading per document: totals chosen together, signs from the page, the
+day/month order from every date printed, the caller's company as the client."""
+from __future__ import annotations
+
+from invoice_extract.extraction import consistency
+from invoice_extract.extraction.candidate import Candidate
+from invoice_extract.extraction.features._dates import printed_order
+from invoice_extract.extraction.ranking import use_model
+
+from engine_helpers import context, doc_of
+
+
+def _extract(doc, **options):
+    from invoice_extract.extraction.options import ExtractOptions
+    from invoice_extract.extraction.pipeline import extract_document
+
+    with use_model(None):  # the rules alone: these decisions do not depend on the model
+        return extract_document(doc, ExtractOptions(**options))
+
+
+def test_totals_are_chosen_together():
+    ctx = context(doc_of([(0.1, "x")]))
+    ctx.found["total"] = [Candidate(500.0, (), 0.6), Candidate(119.0, (), 0.5)]
+    ctx.found["subtotal"] = [Candidate(100.0, (), 0.7)]
+    ctx.found["total_tax_amount"] = [Candidate(19.0, (), 0.6)]
+    consistency.choose_totals(ctx)
+    assert ctx.found["total"][0].content == 119.0  # 100 + 19, though less likely alone
+    assert len(ctx.found["total"]) == 2
+
+
+def test_a_much_surer_total_is_kept_without_agreement():
+    ctx = context(doc_of([(0.1, "x")]))
+    ctx.found["total"] = [Candidate(500.0, (), 0.99), Candidate(119.0, (), 0.0001)]
+    ctx.found["subtotal"] = [Candidate(100.0, (), 0.7)]
+    ctx.found["total_tax_amount"] = [Candidate(19.0, (), 0.6)]
+    consistency.choose_totals(ctx)
+    assert ctx.found["total"][0].content == 500.0
+
+
+def test_structured_totals_are_not_touched():
+    ctx = context(doc_of([(0.1, "x")]))
+    exact = Candidate(500.0, (), 2.0, origin="xml")
+    ctx.found["total"] = [exact, Candidate(119.0, (), 0.5)]
+    ctx.found["subtotal"] = [Candidate(100.0, (), 0.7)]
+    ctx.found["total_tax_amount"] = [Candidate(19.0, (), 0.6)]
+    consistency.choose_totals(ctx)
+    assert ctx.found["total"][0] is exact
+
+
+def test_a_negative_invoice_keeps_its_sign_and_the_subtotal_and_tax_follow():
+    doc = doc_of([(0.05, "Acme Widgets Ltd"), (0.1, "INVOICE"), (0.2, "Invoice number: 77"),
+                  (0.7, "Subtotal 100.00", 0.5), (0.74, "VAT 19% 19.00", 0.5), (0.78, "Total -119.00 EUR", 0.5)])
+    result = _extract(doc)
+    assert result["total"]["selected_value"]["content"] == -119.0
+    assert result["subtotal"]["selected_value"]["content"] == -100.0
+    assert result["total_tax_amount"]["selected_value"]["content"] == -19.0
+
+
+def test_a_credit_note_is_read_positive():
+    doc = doc_of([(0.05, "Acme Widgets Ltd"), (0.1, "CREDIT NOTE"), (0.2, "Credit note no: 77"),
+                  (0.7, "Subtotal -100.00", 0.5), (0.74, "VAT 19% -19.00", 0.5), (0.78, "Total -119.00 EUR", 0.5)])
+    result = _extract(doc)
+    assert result["total"]["selected_value"]["content"] == 119.0
+    assert result["subtotal"]["selected_value"]["content"] == 100.0
+
+
+def test_one_unambiguous_date_settles_the_order_of_the_others():
+    doc = doc_of([(0.1, "Invoice date: 11/03/2017"), (0.2, "Shipped 11/17/2017")])
+    assert printed_order(context(doc)) is True
+    result = _extract(doc, user_lang="fr_FR")  # the caller's language alone would say day first
+    assert result["date"]["selected_value"]["content"] == "2017-11-03"
+    doc = doc_of([(0.1, "Invoice date: 11/03/2017"), (0.2, "Shipped 17/11/2017")])
+    assert printed_order(context(doc)) is False
+    assert _extract(doc, user_lang="en_US")["date"]["selected_value"]["content"] == "2017-03-11"
+
+
+def test_dates_printing_both_orders_leave_it_to_the_hints():
+    doc = doc_of([(0.1, "Invoice date: 17/11/2017"), (0.2, "Shipped 11/17/2017")])
+    assert printed_order(context(doc)) is None
+
+
+def test_the_callers_company_name_is_the_client():
+    doc = doc_of([(0.05, "Acme Widgets Ltd"), (0.1, "INVOICE"), (0.3, "Globex Trading Inc"),
+                  (0.32, "12 Main Street"), (0.7, "Total 119.00 EUR", 0.5)])
+    result = _extract(doc, user_company_name="GLOBEX TRADING INC")
+    client = result["client"]["selected_value"]
+    assert client["content"] == "GLOBEX TRADING INC"
+    assert client["origin"] == "text" and client["coords"][2] > 0  # found where the page prints it
+    assert "globex" not in result["supplier"]["selected_value"]["content"].lower()
