@@ -38,6 +38,8 @@ RawWord = tuple[str, int, int, int, int, float]
 # ``limit_side_len`` with ``limit_type: min``); the wheel's default is 736. See the README for
 # what other values cost and gained on the receipts.
 RAPID_DET_SIDE = int(os.environ.get("INVOICE_EXTRACT_RAPIDOCR_DET_SIDE", "736") or 736)
+# RapidOCR's text-direction classifier (upside-down lines, and with them the page's turn).
+RAPID_USE_CLS = True
 # The image handed to RapidOCR is shrunk to at most this longest side first (its ``max_side_len``).
 RAPID_MAX_SIDE = 2000
 # Lines recognized with a lower score than this (0..1) are dropped (the wheel's ``text_score``).
@@ -141,7 +143,7 @@ def rapidocr_model_paths() -> dict[str, Path]:
 def rapidocr_engine(det_side: int | None = None):
     """RapidOCR, loaded once per process (and per detection resolution): loading its three
     ONNX sessions takes longer than reading a receipt."""
-    key = (det_side or RAPID_DET_SIDE, ocr_threads())
+    key = (det_side or RAPID_DET_SIDE, ocr_threads(), RAPID_USE_CLS)
     engine = _rapid_engines.get(key)
     if engine is not None:
         return engine
@@ -157,6 +159,7 @@ def rapidocr_engine(det_side: int | None = None):
                 "Global.text_score": RAPID_MIN_SCORE,
                 "Global.max_side_len": RAPID_MAX_SIDE,
                 "Global.return_word_box": True,
+                "Global.use_cls": RAPID_USE_CLS,
                 "Det.model_path": str(paths["det"]),
                 "Cls.model_path": str(paths["cls"]),
                 "Rec.model_path": str(paths["rec"]),

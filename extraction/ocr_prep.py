@@ -425,13 +425,17 @@ def _words(raw: Sequence[RawWord], frame: Frame, index: int) -> list[Word]:
 # bottom) and the tilt for grouping words into lines: both come from its own reading
 # (ocr_engines.Reading.turn and .tilt), with no projection profile and no Tesseract OSD.
 
+# Re-read a page RapidOCR saw turned (see ocr_engines.page_turn) upright.
+RAPID_TURNS = True
+
+
 def read_rapid(image, rapid: Callable[[object], Sequence[RawWord]], index: int) -> tuple[list[Word], float]:
     """Words of a page image read by RapidOCR (boxes as described at the top) and the page's angle."""
     image = ocr_image(image)
     raw = rapid(image)
     frame = Frame(*image.size)
     turn = getattr(raw, "turn", 0) or 0
-    if turn:
+    if turn and RAPID_TURNS:
         # read again turned upright (lossless): the layout needs lines across, top to bottom
         turned, turned_frame = straighten(image, turn)
         second = rapid(turned)

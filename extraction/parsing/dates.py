@@ -59,7 +59,8 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         (re.compile(rf"(?<![\w.])(\d{{1,2}})({sep})(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I), "dmy_text"),
-        (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I), "mdy_text"),
+        # ("JUL 09,2008": a line recognizer drops the space after the comma)
+        (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I), "mdy_text"),
     ]
 
 
@@ -172,9 +173,19 @@ def _ocr_text_readings(text: str):
                 yield m, value
 
 
+# A numeric date glued to the time after it ("29/12/201711:41"): a line recognizer (PP-OCR)
+# drops the space between them.
+OCR_DATE_BEFORE_TIME = re.compile(r"(?<![\w.])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d{2})")
+
+
 def find_dates_ocr(text: str, month_first: bool = False):
     """Yield (match, date) for dates damaged by OCR that ``find_dates`` cannot read."""
     taken = [m.span() for m, _v in find_dates(text, month_first)]
+    for m in OCR_DATE_BEFORE_TIME.finditer(text):
+        value = _interpret(m, "numeric", month_first)
+        if value is not None and not any(s < m.end() and m.start() < e for s, e in taken):
+            taken.append(m.span())
+            yield m, value
     for m, value in _ocr_text_readings(text):
         if not any(s < m.end() and m.start() < e for s, e in taken):
             taken.append(m.span())
