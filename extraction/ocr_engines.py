@@ -181,7 +181,8 @@ class Reading(list):
 
     def __init__(self, *args):
         super().__init__(*args)
-        # per word: (centre x, centre y, width along the line, line height), pixels
+        # per word: (centre x, centre y, width along the line, line height, centre x and y of
+        # its line), pixels
         self.upright: list[tuple[float, float, float, float]] = []
 
 
@@ -214,6 +215,7 @@ def rapidocr_words(image, det_side: int | None = None) -> Reading:
         if not line_words or [t for t, _ in line_words] != text.split():
             line_words = split_line(text, quad)
         _, line_height = _quad_sides(quad)
+        line_cx, line_cy = sum(p[0] for p in quad) / 4, sum(p[1] for p in quad) / 4
         for word, word_quad in line_words:
             xs, ys = [p[0] for p in word_quad], [p[1] for p in word_quad]
             left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
@@ -222,7 +224,8 @@ def rapidocr_words(image, det_side: int | None = None) -> Reading:
             # the word's own size along its line (its box above is the bounding box, taller
             # than the word on a tilted line)
             width, _ = _quad_sides(word_quad)
-            reading.upright.append((sum(xs) / 4, sum(ys) / 4, max(1.0, width), max(1.0, line_height)))
+            reading.upright.append((sum(xs) / 4, sum(ys) / 4, max(1.0, width), max(1.0, line_height),
+                                    line_cx, line_cy))
     reading.tilt = line_angle(quads)
     return reading
 

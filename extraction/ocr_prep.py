@@ -446,24 +446,26 @@ def read_rapid(image, rapid: Callable[[object], Sequence[RawWord]], index: int) 
         frame.tilt = tilt
         frame.angle = frame.angle + tilt
     upright = getattr(raw, "upright", None)
-    if not frame.tilt or not upright or len(upright) != len(raw):
+    if not upright or len(upright) != len(raw):
         return _words(raw, frame, index), normalize_angle(frame.angle)
     return _levelled_words(raw, upright, frame, index), normalize_angle(frame.angle)
 
 
 def _levelled_words(raw: Sequence[RawWord], upright, frame: Frame, index: int) -> list[Word]:
-    """Words of a tilted reading, each levelled about its own centre: its reading box is its
-    size along the line around its centre turned upright (turning its bounding box instead
-    would make every word of a tilted line taller, and neighbouring lines merge)."""
+    """Words of a RapidOCR reading in the reading frame: each at its centre turned upright, as
+    wide as it runs along its line, and at the height of its line's centre, as tall as the line.
+    Turning its bounding box instead would make every word of a tilted line taller, and
+    neighbouring lines merge; the line's own height keeps the words RapidOCR read as one line
+    on one line even where a photographed page curves."""
     angle = normalize_angle(frame.angle)
     w, h = frame.out_width or 1, frame.out_height or 1
     clip = lambda v: min(1.0, max(0.0, v))  # noqa: E731
     words = []
-    for (text, left, top, width, height, conf), (cx, cy, along, across) in zip(raw, upright):
-        dx, dy = _turn(cx - w / 2, cy - h / 2, -frame.tilt)
-        x, y = dx + w / 2, dy + h / 2
+    for (text, left, top, width, height, conf), (cx, cy, along, across, lx, ly) in zip(raw, upright):
+        x = _turn(cx - w / 2, cy - h / 2, -frame.tilt)[0] + w / 2
+        y = _turn(lx - w / 2, ly - h / 2, -frame.tilt)[1] + h / 2
         words.append(Word(text=text, x0=clip((x - along / 2) / w), y0=clip((y - across / 2) / h),
                           x1=clip((x + along / 2) / w), y1=clip((y + across / 2) / h), page=index,
                           conf=conf / 100, angle=angle,
-                          page_box=frame.page_box(left, top, left + width, top + height)))
+                          page_box=frame.page_box(left, top, left + width, top + height) if frame.angle else None))
     return words
