@@ -259,7 +259,7 @@ def single_threaded_tesseract() -> None:
 
 
 # A RapidOCR reading with fewer words than this is read again by Tesseract (a page of a
-# script or print RapidOCR does not read); the better reading wins.
+# script or print RapidOCR does not read); the reading with more words wins.
 MIN_RAPID_WORDS = 6
 
 
@@ -276,12 +276,11 @@ def ocr_page(image, index: int, lang: str = "eng", layout: str = "auto") -> Page
             words, angle = ocr_prep.read_rapid(image, ocr_engines.rapidocr_words, index)
         except Exception:  # an engine failing is never fatal to the page: Tesseract reads it
             _logger.warning("RapidOCR failed on page %s; reading it with Tesseract", index, exc_info=True)
-        if words is not None and len(words) < MIN_RAPID_WORDS:
-            words = None
-    if words is None:
-        engine = "tesseract"
+    if words is None or len(words) < MIN_RAPID_WORDS:
         config = PAGE_LAYOUTS[layout]
-        words, angle = ocr_prep.read(image, lambda img: _tesseract_words(img, lang, config), index)
+        other, other_angle = ocr_prep.read(image, lambda img: _tesseract_words(img, lang, config), index)
+        if words is None or len(other) > len(words):
+            engine, words, angle = "tesseract", other, other_angle
     return Page(index=index, width=width, height=height, words=assign_lines(words), source="ocr",
                 angle=angle, ocr_engine=engine)
 
