@@ -176,16 +176,19 @@ def _ocr_text_readings(text: str):
 # A numeric date glued to the time after it ("29/12/201711:41"): a line recognizer (PP-OCR)
 # drops the space between them.
 OCR_DATE_BEFORE_TIME = re.compile(r"(?<![\w.])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d{2})")
+# ... or to the word before it ("471113vom13.06.2018", "Date:16/11/2017"): a four-digit year only.
+OCR_DATE_AFTER_WORD = re.compile(r"(?<=[^\W\d_][^\W\d_])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?![\d])")
 
 
 def find_dates_ocr(text: str, month_first: bool = False):
     """Yield (match, date) for dates damaged by OCR that ``find_dates`` cannot read."""
     taken = [m.span() for m, _v in find_dates(text, month_first)]
-    for m in OCR_DATE_BEFORE_TIME.finditer(text):
-        value = _interpret(m, "numeric", month_first)
-        if value is not None and not any(s < m.end() and m.start() < e for s, e in taken):
-            taken.append(m.span())
-            yield m, value
+    for rx in (OCR_DATE_BEFORE_TIME, OCR_DATE_AFTER_WORD):
+        for m in rx.finditer(text):
+            value = _interpret(m, "numeric", month_first)
+            if value is not None and not any(s < m.end() and m.start() < e for s, e in taken):
+                taken.append(m.span())
+                yield m, value
     for m, value in _ocr_text_readings(text):
         if not any(s < m.end() and m.start() < e for s, e in taken):
             taken.append(m.span())
