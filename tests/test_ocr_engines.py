@@ -180,3 +180,29 @@ def test_the_page_turn_comes_from_line_shapes_and_direction_verdicts(shape, verd
     quad = wide if shape == "wide" else tall
     assert ocr_engines.page_turn([quad] * 4, [(verdict, 0.99)] * 4) == turn
     assert ocr_engines.page_turn([quad] * 2, [(verdict, 0.99)] * 2) == 0  # too few lines to tell
+
+
+def test_rapidocr_loads_and_reads_accents_without_network(tmp_path):
+    """A fresh process whose sockets refuse to connect loads the models and reads a line of
+    the label languages' accents: nothing is fetched at run time."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "offline.py"
+    script.write_text(f'''
+import socket
+def refuse(*a, **k):
+    raise RuntimeError("network used")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+from PIL import Image, ImageDraw, ImageFont
+from invoice_extract.extraction import ocr_engines
+img = Image.new("RGB", (640, 120), "white")
+font = ImageFont.truetype({FONT!r}, 26)
+ImageDraw.Draw(img).text((20, 40), "Grüße café niño à TOTAL 12,50", font=font, fill="black")
+print(" ".join(w[0] for w in ocr_engines.rapidocr_words(img)))
+''')
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["Grüße", "café", "niño", "à", "TOTAL", "12,50"]
