@@ -43,7 +43,8 @@ def _extract_one(args: tuple[str, str, str]) -> tuple[str, float, str | None]:
 
 def run_folder(folder: Path, out: Path, jobs: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    document_type = "expense" if folder.name == "receipts" else "invoice"
+    # receipts (receipts/, receipts_wild/) are expenses: Odoo sends them on the expense route
+    document_type = "expense" if folder.name.startswith("receipts") else "invoice"
     tasks = []
     for doc in documents(folder):
         stem = doc.name[: -len(doc.suffix)]

@@ -47,6 +47,7 @@ class Page:
     words: list[Word] = field(default_factory=list)
     source: str = "text"  # "text" (PDF text layer), "ocr" or "xml"
     angle: float = 0.0  # rotation (degrees) the page was read at
+    ocr_engine: str = ""  # "tesseract" or "rapidocr" on an OCR page (ocr_engines)
 
     def lines(self) -> list[list[Word]]:
         """Words grouped by their ``line`` index, each line sorted left to right."""

@@ -416,3 +416,56 @@ def _words(raw: Sequence[RawWord], frame: Frame, index: int) -> list[Word]:
         words.append(Word(text=text, x0=x0, y0=y0, x1=x1, y1=y1, page=index, conf=conf / 100,
                           angle=angle, page_box=page_box))
     return words
+
+
+# --- RapidOCR ----------------------------------------------------------------------------------
+# RapidOCR needs less of the above: its detector finds tilted lines and its reader crops each one
+# along its own box, and its recognizer scales every line to one height (no upscaling of small
+# print). What it still needs is the page's orientation for the layout (lines across, top to
+# bottom) and the tilt for grouping words into lines: both come from its own reading
+# (ocr_engines.Reading.turn and .tilt), with no projection profile and no Tesseract OSD.
+
+# Re-read a page RapidOCR saw turned (see ocr_engines.page_turn) upright.
+RAPID_TURNS = True
+
+
+def read_rapid(image, rapid: Callable[[object], Sequence[RawWord]], index: int) -> tuple[list[Word], float]:
+    """Words of a page image read by RapidOCR (boxes as described at the top) and the page's angle."""
+    image = ocr_image(image)
+    raw = rapid(image)
+    frame = Frame(*image.size)
+    turn = getattr(raw, "turn", 0) or 0
+    if turn and RAPID_TURNS:
+        # read again turned upright (lossless): the layout needs lines across, top to bottom
+        turned, turned_frame = straighten(image, turn)
+        second = rapid(turned)
+        if len(second) >= 0.8 * len(raw):
+            raw, frame = second, turned_frame
+    tilt = getattr(raw, "tilt", 0.0) or 0.0
+    if SKEW_MIN <= abs(tilt) <= 45:
+        frame.tilt = tilt
+        frame.angle = frame.angle + tilt
+    upright = getattr(raw, "upright", None)
+    if not upright or len(upright) != len(raw):
+        return _words(raw, frame, index), normalize_angle(frame.angle)
+    return _levelled_words(raw, upright, frame, index), normalize_angle(frame.angle)
+
+
+def _levelled_words(raw: Sequence[RawWord], upright, frame: Frame, index: int) -> list[Word]:
+    """Words of a RapidOCR reading in the reading frame: each at its centre turned upright, as
+    wide as it runs along its line, and at the height of its line's centre, as tall as the line.
+    Turning its bounding box instead would make every word of a tilted line taller, and
+    neighbouring lines merge; the line's own height keeps the words RapidOCR read as one line
+    on one line even where a photographed page curves."""
+    angle = normalize_angle(frame.angle)
+    w, h = frame.out_width or 1, frame.out_height or 1
+    clip = lambda v: min(1.0, max(0.0, v))  # noqa: E731
+    words = []
+    for (text, left, top, width, height, conf), (cx, cy, along, across, lx, ly) in zip(raw, upright):
+        x = _turn(cx - w / 2, cy - h / 2, -frame.tilt)[0] + w / 2
+        y = _turn(lx - w / 2, ly - h / 2, -frame.tilt)[1] + h / 2
+        words.append(Word(text=text, x0=clip((x - along / 2) / w), y0=clip((y - across / 2) / h),
+                          x1=clip((x + along / 2) / w), y1=clip((y + across / 2) / h), page=index,
+                          conf=conf / 100, angle=angle,
+                          page_box=frame.page_box(left, top, left + width, top + height) if frame.angle else None))
+    return words

@@ -1,7 +1,7 @@
 """Document bytes → Document (pages of words with boxes).
 
 Digital PDF pages are read from their text layer with pdfplumber; images and PDF pages
-without text are rendered (pypdfium2) and read by Tesseract.
+without text are rendered (pypdfium2) and read by OCR (Tesseract or RapidOCR, see ocr_engines).
 """
 from __future__ import annotations
 
@@ -294,36 +294,41 @@ def _text_layer_page(ppage, index: int) -> Page:
 
 
 def single_threaded_tesseract() -> None:
-    """Tesseract runs one OpenMP thread per core unless told otherwise, and those threads
-    wait on each other: on a 2-core machine a receipt took 2 s instead of 0.4 s, and the
-    server runs its workers side by side anyway. An explicit OMP_THREAD_LIMIT is kept."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    """Tesseract one thread per worker unless configured (see ocr_engines.ocr_threads)."""
+    from .ocr_engines import single_threaded_tesseract as limit
+
+    limit()
+
+
+# A RapidOCR reading with fewer words than this is read again by Tesseract (a page of a
+# script or print RapidOCR does not read); the reading with more words wins.
+MIN_RAPID_WORDS = 6
 
 
 def ocr_page(image, index: int, lang: str = "eng", layout: str = "auto") -> Page:
-    """A page image read by Tesseract, turned upright and deskewed first when needed (ocr_prep)."""
-    from . import ocr_prep
+    """A page image read by the OCR engine ocr_engines.choose_engine picks, turned upright and
+    deskewed first when needed (ocr_prep)."""
+    from . import ocr_engines, ocr_prep
 
-    single_threaded_tesseract()
     width, height = image.size
-    config = PAGE_LAYOUTS[layout]
-    words, angle = ocr_prep.read(image, lambda img: _tesseract_words(img, lang, config), index)
-    return Page(index=index, width=width, height=height, words=assign_lines(words), source="ocr", angle=angle)
+    engine = ocr_engines.choose_engine(layout)
+    words = None
+    if engine == "rapidocr":
+        try:
+            words, angle = ocr_prep.read_rapid(image, ocr_engines.rapidocr_words, index)
+        except Exception:  # an engine failing is never fatal to the page: Tesseract reads it
+            _logger.warning("RapidOCR failed on page %s; reading it with Tesseract", index, exc_info=True)
+    if words is None or len(words) < MIN_RAPID_WORDS:
+        config = PAGE_LAYOUTS[layout]
+        other, other_angle = ocr_prep.read(image, lambda img: _tesseract_words(img, lang, config), index)
+        if words is None or len(other) > len(words):
+            engine, words, angle = "tesseract", other, other_angle
+    return Page(index=index, width=width, height=height, words=assign_lines(words), source="ocr",
+                angle=angle, ocr_engine=engine)
 
 
 def _tesseract_words(image, lang: str, config: str = "") -> list[tuple[str, int, int, int, int, float]]:
     """Tesseract's words: (text, left, top, width, height, confidence 0..100), in pixels."""
-    import pytesseract
+    from .ocr_engines import tesseract_words
 
-    from .ocr_prep import image_file
-
-    with image_file(image) as path:
-        data = pytesseract.image_to_data(path, lang=lang, config=config, output_type=pytesseract.Output.DICT)
-    words = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        words.append((text, data["left"][i], data["top"][i], data["width"][i], data["height"][i], conf))
-    return words
+    return tesseract_words(image, lang, config)

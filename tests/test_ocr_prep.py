@@ -14,6 +14,13 @@ from invoice_extract.extraction.reader import read_document
 SPEC = {"total": None, "invoice_id": "INV-2024-0042"}  # total 1,210.00 EUR
 
 
+@pytest.fixture(autouse=True)
+def tesseract_engine(monkeypatch):
+    """These are the Tesseract path's steps (OSD, projection-profile skew, upscaling): the
+    pages are read by Tesseract unless a test says otherwise (RapidOCR: test_ocr_engines)."""
+    monkeypatch.setenv("INVOICE_EXTRACT_OCR_ENGINE", "tesseract")
+
+
 def _image(data: bytes):
     from PIL import Image
 
@@ -41,7 +48,10 @@ def expected_centre(printed_total, rotate: float, size: tuple[int, int]) -> tupl
 
 @pytest.mark.parametrize("rotate, noise", [(90, 0.0), (180, 0.0), (270, 0.002), (3, 0.002), (-2.5, 0.0)],
                          ids=["90", "180", "270-noisy", "3deg-noisy", "-2.5deg"])
-def test_turned_scans_are_read_upright_with_boxes_on_the_original(printed_total, rotate, noise):
+@pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
+def test_turned_scans_are_read_upright_with_boxes_on_the_original(printed_total, rotate, noise, engine,
+                                                                   monkeypatch):
+    monkeypatch.setenv("INVOICE_EXTRACT_OCR_ENGINE", engine)
     data = make_invoice_image(rotate=rotate, noise=noise, **SPEC)
     size = _image(data).size
     result = extract(data, "scan.png", ExtractOptions())

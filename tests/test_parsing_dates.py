@@ -61,6 +61,9 @@ def test_letter_spaced_day_of_a_text_layer():
     ("Datum 20032018", date(2018, 3, 20)),  # all separators dropped
     ("O05 Mar 2018 18:24", date(2018, 3, 5)),  # a speck before the day read as a letter
     ("Date 2 Mar 2O18", date(2018, 3, 2)),  # letter O in a written-month date's year
+    # a line recognizer (PP-OCR) dropping the spaces around a date
+    ("Date 29/12/201711:41", date(2017, 12, 29)),  # glued to the time
+    ("Rechnung 471113vom13.06.2018", date(2018, 6, 13)),  # glued to the word before
 ])
 def test_ocr_damaged_dates_are_read_on_ocr_lines(text, expected):
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
@@ -76,6 +79,10 @@ def test_ocr_repair_does_not_invent_dates(text):
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
 
     assert list(find_dates_ocr(text)) == []
+
+
+def test_a_written_month_date_without_the_space_after_its_comma():
+    assert parse_date("JUL 09,2008 16:35:19") == date(2008, 7, 9)
 
 
 def test_ocr_repair_leaves_clean_dates_to_the_strict_reader():

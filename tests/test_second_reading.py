@@ -91,6 +91,7 @@ def test_the_block_layout_is_tesseracts_single_block_mode(monkeypatch):
         return real(image, *args, config=config, **kwargs)
 
     monkeypatch.setattr(pytesseract, "image_to_data", recording)
+    monkeypatch.setenv("INVOICE_EXTRACT_OCR_ENGINE", "tesseract")  # the first reading by Tesseract too
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 22)
     img = Image.new("L", (520, 160), 255)
     draw = ImageDraw.Draw(img)
@@ -104,6 +105,15 @@ def test_the_block_layout_is_tesseracts_single_block_mode(monkeypatch):
     configs.clear()
     read_document(out.getvalue(), "r.png")
     assert configs and not any("--psm" in c for c in configs)
+
+
+def test_a_scan_read_by_rapidocr_is_not_read_twice(readings):
+    asked, docs = readings
+    docs["auto"] = scan_of(WITHOUT_DATE)
+    for page in docs["auto"].pages:
+        page.ocr_engine = "rapidocr"
+    result = pipeline.run(b"scan", "r.jpg", ExtractOptions(document_type="expense"))
+    assert asked == ["auto"] and "date" not in result
 
 
 def test_a_long_scan_is_not_read_twice(readings):

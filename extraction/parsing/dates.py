@@ -60,7 +60,8 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
         # ("1 - July 31, 2014": the 31 is July's day, not a year: a four-digit year follows)
         (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}})", re.I), "dmy_text"),
-        (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I), "mdy_text"),
+        # ("JUL 09,2008": a line recognizer drops the space after the comma)
+        (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I), "mdy_text"),
     ]
 
 
@@ -173,9 +174,22 @@ def _ocr_text_readings(text: str):
                 yield m, value
 
 
+# A numeric date glued to the time after it ("29/12/201711:41"): a line recognizer (PP-OCR)
+# drops the space between them.
+OCR_DATE_BEFORE_TIME = re.compile(r"(?<![\w.])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d{2})")
+# ... or to the word before it ("471113vom13.06.2018", "Date:16/11/2017"): a four-digit year only.
+OCR_DATE_AFTER_WORD = re.compile(r"(?<=[^\W\d_][^\W\d_])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?![\d])")
+
+
 def find_dates_ocr(text: str, month_first: bool = False):
     """Yield (match, date) for dates damaged by OCR that ``find_dates`` cannot read."""
     taken = [m.span() for m, _v in find_dates(text, month_first)]
+    for rx in (OCR_DATE_BEFORE_TIME, OCR_DATE_AFTER_WORD):
+        for m in rx.finditer(text):
+            value = _interpret(m, "numeric", month_first)
+            if value is not None and not any(s < m.end() and m.start() < e for s, e in taken):
+                taken.append(m.span())
+                yield m, value
     for m, value in _ocr_text_readings(text):
         if not any(s < m.end() and m.start() < e for s, e in taken):
             taken.append(m.span())
