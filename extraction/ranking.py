@@ -346,6 +346,7 @@ def broad_candidates(ctx: Context, feature: str, found: list[Candidate]) -> list
 
 
 MAX_REPEAT_TEXT = 200_000
+MIN_BROAD_PROBABILITY = 0.05
 MAX_BROAD = 200  # candidates per feature weighed by the model (a long table prints many amounts)
 
 
@@ -356,8 +357,8 @@ def rerank(ctx: Context, feature: str, cands: list[Candidate], model: Ranker | N
     ``collect``: when given, (feature, candidate, features) rows are appended to it for
     training, and the order is left to the model given (None: the finders' order).
     """
-    if feature not in RANKED_FEATURES or not cands and collect is None:
-        return cands
+    if feature not in RANKED_FEATURES:
+        return cands  # (no finder candidate: the wider set may still hold the value)
     if model is None and collect is None:
         model = load_model()
     if (model is None or not model.knows(feature)) and collect is None:
@@ -373,7 +374,11 @@ def rerank(ctx: Context, feature: str, cands: list[Candidate], model: Ranker | N
     if model is not None and model.knows(feature):
         for c, x in rows:
             c.score = round(model.probability(feature, x), 4)
-        text = sorted(text, key=lambda c: -c.score)
+        # a number no finder proposed is offered only when the model finds it at all likely (a
+        # document may have no number; every bill has a total, the likeliest amount is kept)
+        floor = MIN_BROAD_PROBABILITY if feature not in AMOUNT_FEATURES else 0.0
+        text = sorted((c for c in text if not c.extra.get("_broad") or c.score >= floor),
+                      key=lambda c: -c.score)
     else:
         text = [c for c in text if not c.extra.get("_broad")]
     for c in text:
