@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -222,7 +223,7 @@ def rapidocr_words(image, det_side: int | None = None) -> Reading:
             line_words = split_line(text, quad)
         _, line_height = _quad_sides(quad)
         line_cx, line_cy = sum(p[0] for p in quad) / 4, sum(p[1] for p in quad) / 4
-        for word, word_quad in line_words:
+        for word, word_quad in _split_glued(line_words):
             xs, ys = [p[0] for p in word_quad], [p[1] for p in word_quad]
             left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
             reading.append((word, int(round(left)), int(round(top)), max(1, int(round(right - left))),
@@ -283,6 +284,31 @@ def _line_words(items) -> list[tuple[str, list[tuple[float, float]]]] | None:
             continue
         out.append((text, [(float(p[0]), float(p[1])) for p in quad[:4]]))
     return out or None
+
+
+# PP-OCR's recognizer often drops the space between two words ("AvoirAV-2017-0005",
+# "471113vom13.06.2018"): a label glued to its value hides both from the finders. A token is cut
+# where a lower-case word meets an upper-case code ("Avoir|AV-2017", not "McDonald" or
+# "ChickenTikka": the capital must be followed by another capital or a digit) and where a short
+# lower-case word sits between digits ("471113|vom|13.06.2018", not "10L" or "250g").
+GLUED = re.compile(r"(?<=[a-zà-ÿß]{2})(?=[A-Z][A-Z0-9])|(?<=\d)(?=[a-zà-ÿß]{2,4}\d)|(?<=\d[a-zà-ÿß]{2})(?=\d)"
+                   r"|(?<=\d[a-zà-ÿß]{3})(?=\d)|(?<=\d[a-zà-ÿß]{4})(?=\d)")
+
+
+def _split_glued(line_words):
+    """The words of a line with glued words cut apart (GLUED), each part boxed by its share of
+    the characters along the word's quadrilateral."""
+    out = []
+    for text, quad in line_words:
+        cuts = [m.start() for m in GLUED.finditer(text) if 0 < m.start() < len(text)]
+        if not cuts:
+            out.append((text, quad))
+            continue
+        spaced = text
+        for cut in reversed(cuts):
+            spaced = spaced[:cut] + " " + spaced[cut:]
+        out.extend(split_line(spaced, quad))
+    return out
 
 
 def split_line(text: str, quad: Sequence[tuple[float, float]]) -> list[tuple[str, list[tuple[float, float]]]]:
