@@ -206,3 +206,16 @@ print(" ".join(w[0] for w in ocr_engines.rapidocr_words(img)))
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["Grüße", "café", "niño", "à", "TOTAL", "12,50"]
+
+
+@pytest.mark.parametrize("glued, words", [
+    ("AvoirAV-2017-0005", ["Avoir", "AV-2017-0005"]),
+    ("471113vom13.06.2018", ["471113", "vom", "13.06.2018"]),
+    ("McDonald", ["McDonald"]), ("ChickenTikka", ["ChickenTikka"]), ("10L", ["10L"]),
+    ("250g", ["250g"]), ("RM12.50", ["RM12.50"]), ("5.00SR", ["5.00SR"]),
+])
+def test_words_the_recognizer_glued_together_are_cut_apart(glued, words):
+    quad = [(0, 0), (170, 0), (170, 10), (0, 10)]
+    parts = ocr_engines._split_glued([(glued, quad)])
+    assert [t for t, _ in parts] == words
+    assert parts[0][1][0] == (0, 0) and parts[-1][1][1][0] == pytest.approx(170)
