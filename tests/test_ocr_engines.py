@@ -92,6 +92,18 @@ def test_a_failing_rapidocr_leaves_the_page_to_tesseract(monkeypatch, page_and_b
     assert "TOTAL" in [w.text for w in page.words]
 
 
+def test_a_page_rapidocr_reads_next_to_nothing_on_is_read_by_tesseract_too(monkeypatch, page_and_boxes):
+    image, _ = page_and_boxes
+    monkeypatch.setenv(ocr_engines.ENGINE_VARIABLE, "auto")
+
+    def two_words(_image):
+        return ocr_engines.Reading([("CORNER", 120, 100, 200, 40, 90.0), ("BAKERY", 330, 100, 200, 40, 90.0)])
+
+    monkeypatch.setattr(ocr_engines, "rapidocr_words", two_words)
+    page = ocr_page(image, 0)
+    assert page.ocr_engine == "tesseract" and "42.50" in [w.text for w in page.words]
+
+
 # --- threads and models ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, expected", [(None, 1), ("3", 3), ("0", 1), ("many", 1)])
