@@ -23,6 +23,7 @@ import math
 import os
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
@@ -173,8 +174,50 @@ def rapidocr_engine(det_side: int | None = None):
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             })
+            with _lean_sessions():  # the three sessions now, not on the first page
+                engine._load_det_model()
+                engine._load_cls_model()
+                engine._load_rec_model()
             _rapid_engines[key] = engine
     return engine
+
+
+# onnxruntime's session settings for RapidOCR beyond threads (which RapidOCR sets itself): no
+# memory-pattern planning and basic graph optimizations only. Measured on 7 receipts and
+# photos, same words read: peak RSS 558 MB with RapidOCR's settings, 504 MB without memory
+# patterns, 443 MB with basic optimizations as well (see the README for the time).
+RAPID_LEAN_SESSIONS = True
+RAPID_BASIC_OPTIMIZATION = False
+
+
+@contextmanager
+def _lean_sessions():
+    """RapidOCR's onnxruntime sessions created with RAPID_LEAN_SESSIONS' options (RapidOCR
+    builds its SessionOptions itself and has no setting for these)."""
+    try:
+        from rapidocr.inference_engine.onnxruntime import main as ort_main
+        original = ort_main.OrtInferSession._init_sess_opts
+    except (ImportError, AttributeError):
+        yield
+        return
+    if not RAPID_LEAN_SESSIONS:
+        yield
+        return
+
+    def lean(cfg):
+        from onnxruntime import GraphOptimizationLevel
+
+        options = original(cfg)
+        options.enable_mem_pattern = False
+        if RAPID_BASIC_OPTIMIZATION:
+            options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_BASIC
+        return options
+
+    ort_main.OrtInferSession._init_sess_opts = staticmethod(lean)
+    try:
+        yield
+    finally:
+        ort_main.OrtInferSession._init_sess_opts = staticmethod(original)
 
 
 class Reading(list):
