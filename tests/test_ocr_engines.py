@@ -92,6 +92,18 @@ def test_a_failing_rapidocr_leaves_the_page_to_tesseract(monkeypatch, page_and_b
     assert "TOTAL" in [w.text for w in page.words]
 
 
+def test_a_page_rapidocr_reads_next_to_nothing_on_is_read_by_tesseract_too(monkeypatch, page_and_boxes):
+    image, _ = page_and_boxes
+    monkeypatch.setenv(ocr_engines.ENGINE_VARIABLE, "auto")
+
+    def two_words(_image):
+        return ocr_engines.Reading([("CORNER", 120, 100, 200, 40, 90.0), ("BAKERY", 330, 100, 200, 40, 90.0)])
+
+    monkeypatch.setattr(ocr_engines, "rapidocr_words", two_words)
+    page = ocr_page(image, 0)
+    assert page.ocr_engine == "tesseract" and "42.50" in [w.text for w in page.words]
+
+
 # --- threads and models ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, expected", [(None, 1), ("3", 3), ("0", 1), ("many", 1)])
@@ -206,3 +218,16 @@ print(" ".join(w[0] for w in ocr_engines.rapidocr_words(img)))
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["Grüße", "café", "niño", "à", "TOTAL", "12,50"]
+
+
+@pytest.mark.parametrize("glued, words", [
+    ("AvoirAV-2017-0005", ["Avoir", "AV-2017-0005"]),
+    ("471113vom13.06.2018", ["471113", "vom", "13.06.2018"]),
+    ("McDonald", ["McDonald"]), ("ChickenTikka", ["ChickenTikka"]), ("10L", ["10L"]),
+    ("250g", ["250g"]), ("RM12.50", ["RM12.50"]), ("5.00SR", ["5.00SR"]),
+])
+def test_words_the_recognizer_glued_together_are_cut_apart(glued, words):
+    quad = [(0, 0), (170, 0), (170, 10), (0, 10)]
+    parts = ocr_engines._split_glued([(glued, quad)])
+    assert [t for t, _ in parts] == words
+    assert parts[0][1][0] == (0, 0) and parts[-1][1][1][0] == pytest.approx(170)
