@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import warnings
 
 from .document import Document, Page, Word, assign_lines
