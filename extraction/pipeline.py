@@ -30,7 +30,7 @@ def ocr_languages(options: ExtractOptions) -> str:
 # OCR pass only on the scans that need it, and only on short ones: a long scan without a
 # total is seldom a bill, and reading it twice would double the longest jobs.
 # Scans read by RapidOCR get no second reading: a Tesseract reading of the receipts RapidOCR
-# read without a date or total found none of them (held-out tuning folds, see the README),
+# read without a date or total found none of them (the tuning folds, see the README),
 # and it costs a Tesseract pass on every receipt that prints no date.
 SECOND_READING_FIELDS = ("date", "total")
 SECOND_READING_MAX_PAGES = 4
