@@ -76,8 +76,17 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
         return read_pdf(data, filename, limits, ocr_lang, layout, scan_codes)
     if mime and mime.startswith("image/"):
         return read_image(data, filename, mime, limits, ocr_lang, layout, scan_codes)
-    if mime == XML:
-        return read_xml(data, filename)
+    if mime in (XML, None):
+        from .structured.einvoice import is_einvoice
+        from .text_reader import read_text, sniff_text
+
+        if mime == XML and is_einvoice(data):
+            return read_xml(data, filename)
+        text_type = sniff_text(data)  # an e-mail's HTML or plain-text receipt (extraction.text_reader)
+        if text_type:
+            return read_text(data, filename, text_type)
+        if mime == XML:
+            return read_xml(data, filename)
     raise UnsupportedFormat("Unsupported file format: expected a PDF or an image.")
 
 

@@ -29,6 +29,7 @@ from .account import Account
 from .base import Base, utcnow
 from .db import Database
 from .document import DONE, ERROR, Document
+from .document_service import refund_credit
 from .validation import Validation
 from .webhook_delivery import schedule_delivery
 
@@ -223,6 +224,8 @@ def schedule_events(db: Database, settings: ItemizeSettings | None = None, now: 
             if session.execute(update(ItemizeDocument).where(ItemizeDocument.document_id == row.document_id,
                                                              ItemizeDocument.processed_sent.is_(False))
                                .values(processed_sent=True)).rowcount == 1:
+                if doc.state == DONE and not str((doc.results or {}).get("full_text_annotation") or "").strip():
+                    refund_credit(session, doc)  # nothing could be read: not a processed document, free
                 scheduled += _schedule_event(session, doc, row, "document.processed", settings, now)
         rows = session.execute(select(ItemizeDocument, Document).join(Document, Document.id == ItemizeDocument.document_id)
                                .join(Validation, Validation.document_id == ItemizeDocument.document_id)
