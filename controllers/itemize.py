@@ -68,7 +68,8 @@ def size_label(n: int) -> str:
 
 
 def basic_token(request: Request) -> str | None:
-    """The password of ``Authorization: Basic base64(":" + token)`` (the user name is empty)."""
+    """The password of ``Authorization: Basic base64(":" + token)`` (the user name is empty),
+    or the whole credential of ``Basic base64(token)``."""
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic" or not encoded.strip():
         return None
@@ -76,8 +77,10 @@ def basic_token(request: Request) -> str | None:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    # Itemize's own Java sample encodes the token alone, without the colon: that is the token too.
     _user, sep, password = decoded.partition(":")
-    return password if sep and password else None
+    token = password if sep else decoded
+    return token.strip() or None
 
 
 # -- the neutral result in Itemize's fields ---------------------------------------------------
@@ -293,6 +296,10 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
                 return None, None
             return account.id, token
 
+    def account_country(owner: int) -> str:
+        with db.session() as session:
+            return itemize_account(session, owner).country_code
+
     def not_allowed(path: str, allowed: tuple) -> None:
         @api.api_route(path, methods=[m for m in ALL_METHODS if m not in allowed], include_in_schema=False)
         async def wrong_verb(request: Request):
@@ -381,8 +388,11 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
         if problem:
             return error(problem, 400)
         document_type = metadata.get("document_type", VOCABULARY["default_document_type"])
+        country = await run_in_threadpool(account_country, owner)
+        user_lang = VOCABULARY["market_locales"].get(country)
         parsed = await run_in_threadpool(service.parse, ParseRequest(
             account_token=token, document_type="invoice", documents=[data], file_names=[file_name],
+            user_infos={"user_lang": user_lang} if user_lang else {},
             accept_text=fmt in VOCABULARY["digital_formats"]))
         if parsed.status == "error_no_credit":
             return error({"error": "This account has no credit left: ask the server's administrator for more."}, 402)

@@ -20,7 +20,7 @@ TEXT_TYPES = (HTML, TEXT)
 HTML_MARK = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|div|p|br|span|td|meta)\b", re.I)
 # Elements that end a line of text where they close.
 BLOCK_ELEMENTS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-                  "header", "footer", "article", "address", "blockquote", "pre", "hr", "dt", "dd", "title"}
+                  "header", "footer", "article", "address", "blockquote", "pre", "hr", "dt", "dd"}
 CELL_GAP = "    "  # between table cells: wider than a space, so a column stays apart
 MAX_LINE_CHARS = 400  # a line longer than this wraps: a page has bounded width
 
@@ -55,7 +55,8 @@ def html_text(data: bytes) -> str:
         root = lxml.html.document_fromstring(data)
     except Exception as e:  # lxml's errors on an empty or broken document
         raise UnsupportedFormat(f"The HTML cannot be read: {type(e).__name__}")
-    for element in [e for e in root.iter("script", "style") if e.getparent() is not None]:
+    # What a mail client does not show: scripts, styles and the head (its title is the tab's)
+    for element in [e for e in root.iter("script", "style", "head") if e.getparent() is not None]:
         element.drop_tree()
     parts: list[str] = []
 
