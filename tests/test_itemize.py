@@ -555,3 +555,60 @@ def test_cors_for_the_configured_origin_only(itemize_server):
     assert "access-control-allow-origin" not in r.headers
     r = requests.get(itemize_server.url + "/health", headers={"Origin": ORIGIN}, timeout=10)
     assert "access-control-allow-origin" not in r.headers  # only Itemize's paths
+
+
+# -- in process: no worker runs until the test says so -----------------------------------------
+def test_404_until_processed_then_200_in_process(tmp_path):
+    """Deterministic: the app without workers answers 404 until the test runs the worker."""
+    from fastapi.testclient import TestClient
+
+    from invoice_extract.controllers.app import create_app
+    from invoice_extract.models.account import create_account
+    from invoice_extract.models.db import Database
+    from invoice_extract.models.document_service import DocumentService
+    from invoice_extract.models.worker import claim_next, process
+
+    db = Database(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    db.migrate()
+    with db.session() as session:
+        account, token = create_account(session, "in process", 2)
+        account_id = account.id
+    client = TestClient(create_app(DocumentService(db)))
+    auth = ("", token)
+    r = client.post(f"{API}/accounts/{account_id}/documents", auth=auth,
+                    data={"metadata": json.dumps({"format": "application/pdf"})},
+                    files={"document": ("r.pdf", receipt_pdf(ReceiptSpec()), "application/pdf")})
+    doc_id = r.json()["id"]
+    for _ in range(3):
+        r = client.get(f"{API}/accounts/{account_id}/documents/{doc_id}", auth=auth)
+        assert r.status_code == 404 and r.json() == NOT_FOUND
+    owner = "test-worker"
+    process(db, claim_next(db, owner), owner)
+    r = client.get(f"{API}/accounts/{account_id}/documents/{doc_id}", auth=auth)
+    assert r.status_code == 200 and r.json()["total"] == ReceiptSpec().total
+    db.dispose()
+
+
+def test_text_reader_sniffs_and_lays_out_digital_receipts():
+    from invoice_extract.extraction.reader import read_document
+    from invoice_extract.extraction.text_reader import html_text, sniff_text
+
+    spec = ReceiptSpec()
+    assert sniff_text(receipt_text(spec)) == "text/plain"
+    assert sniff_text(receipt_html(spec)) == "text/html"
+    assert sniff_text(b"\x89PNG\r\n\x1a\n\x00\x00") is None and sniff_text(bytes(range(256)) * 4) is None
+    text = html_text(receipt_html(spec))
+    assert "Your receipt" not in text and "td {" not in text  # head and style are not shown
+    assert re.search(r"Subtotal\s{2,}15\.20", text)  # cells of a row stay on one line, apart
+    doc = read_document(receipt_text(spec), "r.txt")
+    total_line = next(line for line in doc.lines() if line[0].text == "Total")
+    assert [w.text for w in total_line] == ["Total", f"{spec.total:.2f}", "USD"]
+    assert total_line[1].x0 > total_line[0].x1 + 0.3  # the amount's column is kept
+    assert all(0 <= w.x0 < w.x1 <= 1 and 0 <= w.y0 < w.y1 <= 1 for w in doc.words)
+
+
+def test_odoo_routes_still_refuse_text(itemize_server):
+    me = new_client(itemize_server)
+    answer = itemize_server.call("/api/extract/invoice/1/parse", {
+        "account_token": me.token, "version": 122, "documents": [b64(receipt_text(ReceiptSpec()))], "user_infos": {}})
+    assert answer["status"] == "error_unsupported_format"
