@@ -32,6 +32,7 @@ from ..models.account import find_account
 from ..models.document_service import DocumentRef, DocumentService, ParseRequest
 from ..models.itemize import (VOCABULARY, ItemizeDocument, ItemizeSettings, ItemizeWebhook, account_view,
                               itemize_account, set_data_set, unix)
+from ..models.validation import corrected_results
 from ..models.webhook import allowed_webhook_url
 
 _logger = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ async def json_body(request: Request):
             return None
     try:
         data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested too deep
         return None
     return data if isinstance(data, dict) else None
 
@@ -377,7 +378,7 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
             await form.close()
         try:
             metadata = json.loads(raw_metadata) if len(raw_metadata) <= MAX_JSON_BODY else None
-        except ValueError:
+        except (ValueError, RecursionError):
             metadata = None
         if not isinstance(metadata, dict):
             return error(BAD_MULTIPART, 400)
@@ -433,8 +434,10 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
                 data_set, country = account.data_set, account.country_code
             doc = service.get_document(DocumentRef(id=outcome.document_id), token)
             failure = None if outcome.status == "success" else (outcome.message or outcome.status)
+            # the corrected data set once a validation was stored (the document.updated event)
+            results = corrected_results(outcome.results or {}, service.validation_of(DocumentRef(id=outcome.document_id)))
             return document_fields(uuid=outcome.document_uuid, row=row, processed_at=doc.done_at if doc else None,
-                                   results=outcome.results or {}, data_set=data_set, account_country=country,
+                                   results=results, data_set=data_set, account_country=country,
                                    failure=failure)
         try:
             answer = await run_in_threadpool(read)
@@ -443,7 +446,36 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
             return error({"error": "An error has occurred. Please try again."}, 500)
         return JSONResponse(answer) if answer is not None else error(NOT_FOUND, 404)
 
-    not_allowed("/accounts/{account_id}/documents/{document_id}", ("GET",))
+    @api.put("/accounts/{account_id}/documents/{document_id}")
+    async def correct_document(account_id: str, document_id: str, request: Request):
+        """Our correction route (Itemize has none: its analysts correct): the values in
+        Itemize's field names become the document's validation, through the Odoo validate
+        path; a ``document.updated`` webhook follows and GET answers the corrected values."""
+        owner, token = await run_in_threadpool(authorize, request, account_id)
+        if owner is None:
+            return error(ACCESS_DENIED, 401)
+        body = await json_body(request)
+        values, problem = correction_values(body)
+        if problem:
+            return error(problem, 400)
+
+        def is_itemize_document() -> bool:
+            doc = service.get_document(DocumentRef(uuid=document_id[:64]), token)
+            with db.session() as session:
+                row = session.get(ItemizeDocument, doc.id) if doc is not None else None
+                return row is not None and row.account_id == owner
+        if len(document_id) > 64 or not await run_in_threadpool(is_itemize_document):
+            return error(NOT_FOUND, 404)
+        outcome = await run_in_threadpool(service.validate, DocumentRef(uuid=document_id), values, token)
+        if outcome.status == "error_already_validated":
+            return error({"error": "The document has already been corrected."}, 400)
+        if outcome.status == "error_document_not_found":
+            return error(NOT_FOUND, 404)
+        if outcome.status != "success":  # still processing, or a shape the service refuses
+            return error({"error": outcome.message}, 400 if outcome.status == "error_validation_format" else 500)
+        return await get_document(account_id, document_id, request)
+
+    not_allowed("/accounts/{account_id}/documents/{document_id}", ("GET", "PUT"))
 
     # -- webhooks --
     @api.post("/accounts/{account_id}/webhooks")
@@ -544,6 +576,38 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
 
     not_allowed("/accounts/{account_id}/webhooks/{webhook_id}", ("GET", "PUT", "DELETE"))
     return api
+
+
+# Itemize's correctable fields -> the neutral feature each validates.
+CORRECTABLE = {"total": "total", "subtotal": "subtotal", "tax": "total_tax_amount", "currency": "currency",
+               "purchased_string": "date", "merchant.name": "supplier", "merchant.tax_id": "VAT_Number"}
+AMOUNTS = {"total", "subtotal", "tax"}
+
+
+def correction_values(body: dict | None) -> tuple[dict, dict | None]:
+    """(the neutral validation, None) of a correction in Itemize's field names, or ({}, the 400 body)."""
+    if body is None:
+        return {}, {"error": "Send the corrected fields as a JSON object."}
+    flat = {k: v for k, v in body.items() if k != "merchant"}
+    if isinstance(body.get("merchant"), dict):
+        flat.update({f"merchant.{k}": v for k, v in body["merchant"].items()})
+    values = {}
+    for key, value in flat.items():
+        if key not in CORRECTABLE:
+            return {}, {"error": f"'{key}' cannot be corrected; send any of {', '.join(CORRECTABLE)}."}
+        if key in AMOUNTS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) >= 1e12:
+                return {}, {"error": f"'{key}' must be a number."}
+            value = float(value)
+        elif key == "purchased_string":
+            if _day(value) is None or len(str(value)) != 10:
+                return {}, {"error": "'purchased_string' must be a date YYYY-MM-DD."}
+        elif not isinstance(value, str) or not value.strip() or len(value) > 255:
+            return {}, {"error": f"'{key}' must be a string of 1 to 255 characters."}
+        values[CORRECTABLE[key]] = {"content": value}
+    if not values:
+        return {}, {"error": f"Send at least one of {', '.join(CORRECTABLE)}."}
+    return values, None
 
 
 def account_update_problem(body: dict) -> dict | None:

@@ -464,6 +464,40 @@ def test_document_updated_after_a_validation(itemize_server):
         while len(listener.hits) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert [json.loads(h["body"])["type"] for h in listener.hits] == ["document.processed", "document.updated"]
+        assert me.get(f"/documents/{doc_id}").json()["total"] == 17.0  # the corrected data set
+    finally:
+        listener.close()
+
+
+def test_itemize_correction_route_validates_and_sends_document_updated(itemize_server):
+    listener = Listener()
+    try:
+        me = new_client(itemize_server)
+        requests.post(me.base + "/webhooks", auth=me.auth, timeout=10, json={"url": listener.url, "token": "k"})
+        spec = ReceiptSpec()
+        doc_id = me.upload(receipt_pdf(spec), {"format": "application/pdf"}).json()["id"]
+        before = me.wait_document(doc_id)
+        for bad in ({"total": "ten"}, {"purchased_string": "14/03/2024"}, {"ocr_text": "x"}, {}):
+            r = requests.put(f"{me.base}/documents/{doc_id}", auth=me.auth, json=bad, timeout=10)
+            assert r.status_code == 400 and "error" in r.json(), bad
+        r = requests.put(f"{me.base}/documents/{uuid.uuid4()}", auth=me.auth, json={"total": 1.0}, timeout=10)
+        assert r.status_code == 404 and r.json() == NOT_FOUND
+        r = requests.put(f"{me.base}/documents/{doc_id}", auth=me.auth, timeout=10,
+                         json={"total": 20.42, "merchant": {"name": "Harbour Lane Bakery & Cafe"}})
+        assert r.status_code == 200, r.text
+        after = r.json()
+        assert after["total"] == 20.42 and after["merchant"]["name"] == "Harbour Lane Bakery & Cafe"
+        assert after["subtotal"] == before["subtotal"]  # what was not corrected stays as read
+        r = requests.put(f"{me.base}/documents/{doc_id}", auth=me.auth, json={"total": 1.0}, timeout=10)
+        assert r.status_code == 400 and r.json() == {"error": "The document has already been corrected."}
+        deadline = time.monotonic() + 20
+        while len(listener.hits) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        updated = listener.hits[1]
+        assert json.loads(updated["body"])["type"] == "document.updated"
+        assert updated["headers"]["X-Itemize-Signature"] == "sha256=" + hmac.new(
+            b"k", updated["body"], hashlib.sha256).hexdigest()
+        assert itemize_server.credits(me.token) == 19  # correcting costs nothing
     finally:
         listener.close()
 
