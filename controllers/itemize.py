@@ -33,6 +33,7 @@ from ..models.document_service import DocumentRef, DocumentService, ParseRequest
 from ..models.itemize import (VOCABULARY, ItemizeDocument, ItemizeSettings, ItemizeWebhook, account_view,
                               itemize_account, set_data_set, unix)
 from ..models.validation import corrected_results
+from .jsonrpc import BadJson, decode_json
 from ..models.webhook import allowed_webhook_url
 
 _logger = logging.getLogger(__name__)
@@ -197,8 +198,8 @@ async def json_body(request: Request):
         if len(body) > MAX_JSON_BODY:
             return None
     try:
-        data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested too deep
+        data = decode_json(body or b"{}")  # depth-bounded, unpaired surrogates made U+FFFD
+    except BadJson:
         return None
     return data if isinstance(data, dict) else None
 
@@ -377,8 +378,9 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
         finally:
             await form.close()
         try:
-            metadata = json.loads(raw_metadata) if len(raw_metadata) <= MAX_JSON_BODY else None
-        except (ValueError, RecursionError):
+            metadata = decode_json(raw_metadata.encode("utf-8", "surrogatepass")) \
+                if len(raw_metadata) <= MAX_JSON_BODY else None
+        except (BadJson, UnicodeError):
             metadata = None
         if not isinstance(metadata, dict):
             return error(BAD_MULTIPART, 400)
@@ -391,10 +393,14 @@ def router(service: DocumentService, settings: ItemizeSettings | None = None) ->
         document_type = metadata.get("document_type", VOCABULARY["default_document_type"])
         country = await run_in_threadpool(account_country, owner)
         user_lang = VOCABULARY["market_locales"].get(country)
-        parsed = await run_in_threadpool(service.parse, ParseRequest(
-            account_token=token, document_type="invoice", documents=[data], file_names=[file_name],
-            user_infos={"user_lang": user_lang} if user_lang else {},
-            accept_text=fmt in VOCABULARY["digital_formats"]))
+        try:
+            parsed = await run_in_threadpool(service.parse, ParseRequest(
+                account_token=token, document_type="invoice", documents=[data], file_names=[file_name],
+                user_infos={"user_lang": user_lang} if user_lang else {},
+                accept_text=fmt in VOCABULARY["digital_formats"]))
+        except Exception:  # our failure: the doc's 500 body, never a traceback
+            _logger.exception("an Itemize upload to account %s failed", owner)
+            return error(UPLOAD_FAILED, 500)
         if parsed.status == "error_no_credit":
             return error({"error": "This account has no credit left: ask the server's administrator for more."}, 402)
         if parsed.status in ("error_unsupported_format",):

@@ -646,3 +646,84 @@ def test_odoo_routes_still_refuse_text(itemize_server):
     answer = itemize_server.call("/api/extract/invoice/1/parse", {
         "account_token": me.token, "version": 122, "documents": [b64(receipt_text(ReceiptSpec()))], "user_infos": {}})
     assert answer["status"] == "error_unsupported_format"
+
+
+def _in_process_app(tmp_path, service_class=None):
+    from fastapi.testclient import TestClient
+
+    from invoice_extract.controllers.app import create_app
+    from invoice_extract.models.account import create_account
+    from invoice_extract.models.db import Database
+    from invoice_extract.models.document_service import DocumentService
+
+    db = Database(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    db.migrate()
+    with db.session() as session:
+        rich, rich_token = create_account(session, "rich", 200)
+        poor, poor_token = create_account(session, "poor", 0)
+        accounts = {"rich": (rich.id, rich_token), "poor": (poor.id, poor_token)}
+    service = (service_class or DocumentService)(db)
+    return db, TestClient(create_app(service), raise_server_exceptions=False), accounts
+
+
+def test_no_credit_and_an_internal_failure_have_their_bodies(tmp_path):
+    from invoice_extract.models.document_service import DocumentService
+
+    class BrokenParse(DocumentService):
+        def parse(self, request):
+            if request.account_token and len(request.documents[0]) == 1234:
+                raise RuntimeError("the database went away")
+            return super().parse(request)
+
+    db, client, accounts = _in_process_app(tmp_path, BrokenParse)
+    metadata = {"metadata": json.dumps({"format": "application/pdf"})}
+    poor_id, poor_token = accounts["poor"]
+    r = client.post(f"{API}/accounts/{poor_id}/documents", auth=("", poor_token), data=metadata,
+                    files={"document": ("r.pdf", receipt_pdf(ReceiptSpec()))})
+    assert r.status_code == 402 and "no credit" in r.json()["error"]
+    rich_id, rich_token = accounts["rich"]
+    pdf = b"%PDF-1.4\n" + b"%" * (1234 - 9)
+    r = client.post(f"{API}/accounts/{rich_id}/documents", auth=("", rich_token), data=metadata,
+                    files={"document": ("r.pdf", pdf)})
+    assert r.status_code == 500
+    assert r.json() == {"error": "An error has occurred during document upload. Please try again."}
+    db.dispose()
+
+
+def test_hostile_input_never_500(tmp_path):
+    import random
+
+    db, client, accounts = _in_process_app(tmp_path)
+    account_id, token = accounts["rich"]
+    base = f"{API}/accounts/{account_id}"
+    auth = ("", token)
+    rnd = random.Random(14)
+    weird = [None, True, -1, 10**30, 1e308, "", "x" * 10000, [], {}, [[[]]], {"a": {"b": [1]}}, "\ud800", "../../etc"]
+    keys = ["format", "document_type", "client_id", "client_country_id", "webhook_id", "latitude", "longitude",
+            "from_address", "to_address", "subject", "received_datetime"]
+    pdf = receipt_pdf(ReceiptSpec())
+    doc_id = None
+    for _ in range(60):
+        metadata = {k: rnd.choice(weird) for k in rnd.sample(keys, rnd.randrange(1, 5))}
+        r = client.post(base + "/documents", auth=auth, data={"metadata": json.dumps(metadata)},
+                        files={"document": ("r.pdf", pdf)})
+        assert r.status_code in (200, 400, 402), (metadata, r.status_code, r.text)
+        assert isinstance(r.json(), dict) and "jsonrpc" not in r.json(), (metadata, r.text)  # not the last resort
+        if r.status_code == 200:
+            doc_id = r.json()["id"]
+    deep = "[" * 100000 + "]" * 100000
+    for method, path, body in [("PUT", "", deep), ("POST", "/webhooks", deep), ("PUT", "", "{\"markets\": 7}"),
+                               ("PUT", "", "[1, 2]"), ("POST", "/webhooks", "{\"url\": 12}"),
+                               ("PUT", f"/documents/{doc_id or uuid.uuid4()}", "{\"merchant\": {\"name\": []}}"),
+                               ("PUT", f"/documents/{doc_id or uuid.uuid4()}", deep),
+                               ("POST", "/documents", "--x\r\n" * 1000)]:
+        headers = {"Content-Type": "multipart/form-data; boundary=x" if path == "/documents" else "application/json"}
+        r = client.request(method, base + path, auth=auth, content=body.encode(), headers=headers)
+        assert 400 <= r.status_code < 500 and isinstance(r.json(), dict), (method, path, r.status_code, r.text)
+    r = client.post(base + "/documents", auth=auth, files={"document": ("r.pdf", pdf)},
+                    data={"metadata": '{"client_id": "\\ud800x", "subject": "\\udfff"}'})
+    assert r.status_code == 200 and r.json()["client_id"].startswith("\ufffd"), r.text  # as the JSON-RPC routes do
+    for path in ("/documents/" + "a" * 5000, "/webhooks/99999999999999999999", "/webhooks/-1", "/documents/%00"):
+        r = client.get(base + path, auth=auth)
+        assert r.status_code == 404 and r.json() == NOT_FOUND, path
+    db.dispose()
