@@ -263,6 +263,18 @@ def test_receipt_upload_echo_then_level_fields_and_values(itemize_server):
     items = me.get(f"/documents/{echo['id']}").json()["receipt_items"]
     assert [(i["item_name"], i["item_subtotal"]) for i in items] == list(spec.items)
     assert itemize_server.credits(me.token) == 9  # one credit, however often it is read
+    account = me.get().json()
+    assert account["total_processed"] == 1 and account["monthly_processed"] == 1
+    # the Odoo expense route reads the same values on the same bytes
+    odoo = itemize_server.call("/api/extract/expense/1/parse", {"account_token": me.token, "version": 131,
+                                                                "documents": [b64(receipt_pdf(spec))],
+                                                                "user_infos": {"user_lang": "en_US"}})
+    result = itemize_server.wait("/api/extract/expense/1/get_result",
+                                 {"version": 131, "account_token": me.token, "document_uuid": odoo["document_uuid"]})
+    odoo_values = {k: v["selected_value"]["content"] for k, v in result["results"][0].items()
+                   if isinstance(v, dict) and isinstance(v.get("selected_value"), dict)}
+    assert (odoo_values["total"], odoo_values["date"], odoo_values["supplier"], odoo_values["currency"]) == (
+        document["total"], document["purchased_string"], document["merchant"]["name"], document["currency"])
 
 
 def test_values_equal_the_odoo_routes_on_the_same_invoice(itemize_server):
