@@ -243,6 +243,8 @@ def document_format(data: bytes) -> str | None:
         return mime
     if mime is None or mime == "application/xml":
         text_type = sniff_text(data)
+        if mime is not None and text_type != "text/html":
+            return None  # XML that is no HTML page is no digital receipt
         return text_type if text_type in VOCABULARY["digital_formats"] else None
     return None
 

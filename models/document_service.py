@@ -184,7 +184,9 @@ class DocumentService:
         if request.accept_text and mimetype in (None, XML) and not (mimetype == XML and is_einvoice(data)):
             from ..extraction.text_reader import sniff_text
 
-            mimetype = sniff_text(data) or mimetype  # a digital receipt: the engine reads it as text
+            text_type = sniff_text(data)  # a digital receipt: the engine reads it as text
+            if text_type == "text/html" or (text_type and mimetype is None):
+                mimetype = text_type
         if mimetype not in SUPPORTED_MIMETYPES and not (request.accept_text and mimetype in TEXT_MIMETYPES):
             return _outcome(ParseOutcome, "error_unsupported_format",
                             "Unsupported file format: send a PDF, an image (png, jpg, bmp, tiff) "
