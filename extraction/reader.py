@@ -76,18 +76,8 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
         return read_pdf(data, filename, limits, ocr_lang, layout, scan_codes)
     if mime and mime.startswith("image/"):
         return read_image(data, filename, mime, limits, ocr_lang, layout, scan_codes)
-    if mime in (XML, None):
-        from .structured.einvoice import is_einvoice
-        from .text_reader import HTML, read_text, sniff_text
-
-        if mime == XML and is_einvoice(data):
-            return read_xml(data, filename)
-        # an e-mail's HTML or plain-text receipt (extraction.text_reader); other XML is no text receipt
-        text_type = sniff_text(data)
-        if text_type == HTML or (text_type and mime is None):
-            return read_text(data, filename, text_type)
-        if mime == XML:
-            return read_xml(data, filename)
+    if mime == XML:
+        return read_xml(data, filename)
     raise UnsupportedFormat("Unsupported file format: expected a PDF or an image.")
 
 

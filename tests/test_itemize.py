@@ -646,7 +646,12 @@ def test_text_reader_sniffs_and_lays_out_digital_receipts():
     text = html_text(receipt_html(spec))
     assert "Your receipt" not in text and "td {" not in text  # head and style are not shown
     assert re.search(r"Subtotal\s{2,}15\.20", text)  # cells of a row stay on one line, apart
-    doc = read_document(receipt_text(spec), "r.txt")
+    from invoice_extract.extraction.errors import UnsupportedFormat
+    from invoice_extract.extraction.text_reader import read_text
+
+    with pytest.raises(UnsupportedFormat):
+        read_document(receipt_text(spec), "r.txt")  # only read as text when the caller says it is text
+    doc = read_text(receipt_text(spec), "r.txt")
     total_line = next(line for line in doc.lines() if line[0].text == "Total")
     assert [w.text for w in total_line] == ["Total", f"{spec.total:.2f}", "USD"]
     assert total_line[1].x0 > total_line[0].x1 + 0.3  # the amount's column is kept
