@@ -5,6 +5,10 @@ listener never holds up extraction. Each finished document with a webhook gets a
 ``webhook_url/<document_id|document_uuid|document_token>`` (by the route generation it
 was sent through), with a timeout and a few retries with backoff.
 
+The same thread also sends the scheduled deliveries with a JSON body (``models.webhook_delivery``:
+Itemize's document events, retried on their schedule, persisted), through ``post_with_body``
+with the same target checks.
+
 Configuration (environment): INVOICE_EXTRACT_WEBHOOK_TIMEOUT (5 s),
 INVOICE_EXTRACT_WEBHOOK_RETRIES (3), INVOICE_EXTRACT_WEBHOOK_NETWORKS (comma-separated CIDRs
 a webhook may reach; default: any address but link-local).
