@@ -744,3 +744,35 @@ def test_hostile_input_never_500(tmp_path):
         r = client.get(base + path, auth=auth)
         assert r.status_code == 404 and r.json() == NOT_FOUND, path
     db.dispose()
+
+
+def test_a_failed_round_is_retried_by_the_next_server_process(tmp_path):
+    """Real servers: the first round fails, the server stops, another one on the same database
+    sends the next round when it is due."""
+    listener = Listener(failures=3)
+    env = {"INVOICE_EXTRACT_ITEMIZE_WEBHOOK_SCHEDULE": "0,8", "INVOICE_EXTRACT_ITEMIZE_MIN_IMAGE_BYTES": "0"}
+    server = start_server(tmp_path, workers=1, env=env)
+    try:
+        me = new_client(server)
+        requests.post(me.base + "/webhooks", auth=me.auth, timeout=10, json={"url": listener.url})
+        doc_id = me.upload(receipt_pdf(ReceiptSpec()), {"format": "application/pdf"}).json()["id"]
+        deadline = time.monotonic() + 60
+        while len(listener.hits) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(listener.hits) == 3
+    finally:
+        stop_server(server)
+    first = listener.hits[0]["at"]
+    server = start_server(tmp_path, workers=1, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while len(listener.hits) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(listener.hits) == 4
+        assert listener.hits[3]["at"] - first >= 7.5
+        assert json.loads(listener.hits[3]["body"])["data"]["id"] == doc_id
+        time.sleep(1)
+        assert len(listener.hits) == 4  # delivered once
+    finally:
+        stop_server(server)
+        listener.close()
