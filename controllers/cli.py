@@ -48,13 +48,14 @@ def serve(host: str, port: int, database_url: str | None, workers: int | None) -
     import uvicorn
 
     from ..models.document_service import DocumentService
+    from ..models.itemize import schedule_events
     from ..models.webhook import WebhookSender
     from ..models.worker import WorkerPool
     from .app import create_app
 
     db = _database(database_url)
     pool = WorkerPool(db.url, workers).start()
-    sender = WebhookSender(db).start()
+    sender = WebhookSender(db, producers=(schedule_events,)).start()  # + Itemize's events
     # uvicorn re-raises SIGTERM once it has shut down; turned into SystemExit here, it lets the
     # finally clause stop the workers instead of killing the process on the spot.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -115,6 +116,24 @@ def accounts_add_credits(account: str, amount: int, database_url: str | None) ->
         give_credit(session, found.id, amount)
         session.refresh(found)
         click.echo(f"account {found.id}: {found.credits} credits")
+
+
+@accounts.command("data-set")
+@click.argument("account")
+@click.argument("level", type=click.Choice(["L1", "L2", "L3", "Custom"]))
+@click.option("--database-url", envvar="INVOICE_EXTRACT_DATABASE_URL", default=None)
+def accounts_data_set(account: str, level: str, database_url: str | None) -> None:
+    """Set the Itemize data level of ACCOUNT (its id or its token): which Document fields the
+    Itemize API returns (README, Itemize)."""
+    from ..models.account import Account, find_account
+    from ..models.itemize import set_data_set
+
+    with _database(database_url).session() as session:
+        found = session.get(Account, int(account)) if account.isdigit() else find_account(session, account)
+        if found is None:
+            raise click.ClickException("no such account")
+        set_data_set(session, found.id, level)
+        click.echo(f"account {found.id}: data_set {level}")
 
 
 @main.group()

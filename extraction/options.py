@@ -20,6 +20,10 @@ class ExtractOptions:
     # What validations taught about the caller's suppliers (plain data, see extraction.learning):
     # empty, the engine's behaviour is unchanged.
     supplier_profiles: list = field(default_factory=list)
+    # "text/html" or "text/plain": the document is a digital receipt, read as text
+    # (extraction.text_reader) rather than sniffed as a PDF or image. Set by the caller that
+    # accepted it as such (the Itemize API); None: bytes are sniffed as always.
+    text_mimetype: str | None = None
 
     @classmethod
     def from_user_infos(cls, document_type: str = "invoice", user_infos: dict | None = None,

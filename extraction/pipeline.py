@@ -38,7 +38,16 @@ SECOND_READING_MAX_PAGES = 4
 
 def run(data: bytes, filename: str, options: ExtractOptions) -> dict:
     lang = ocr_languages(options)
-    doc = read_document(data, filename, options.limits, lang)
+    if options.text_mimetype:
+        from .text_reader import read_text
+
+        if len(data) > options.limits.max_bytes:
+            from .errors import UnsupportedSize
+
+            raise UnsupportedSize(f"The document is larger than {options.limits.max_bytes} bytes.")
+        doc = read_text(data, filename, options.text_mimetype)
+    else:
+        doc = read_document(data, filename, options.limits, lang)
     result = extract_document(doc, options)
     missing = [name for name in SECOND_READING_FIELDS if name not in result]
     if (missing and any(page.source == "ocr" and page.ocr_engine != "rapidocr" for page in doc.pages)

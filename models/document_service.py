@@ -57,6 +57,7 @@ STATUS_MESSAGES = {
 # Formats a document may have (sniffed from its bytes, never trusted from its name). XML only
 # when it is an e-invoice (CII or UBL): any other XML would be charged for an empty result.
 SUPPORTED_MIMETYPES = {PDF, XML, "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/webp"}
+TEXT_MIMETYPES = ("text/html", "text/plain")
 DOCUMENT_TYPES = ("invoice", "expense")
 WEBHOOK_KEYS = ("id", "uuid", "token")
 
@@ -82,6 +83,9 @@ class ParseRequest:
     version: int | None = None
     # Set instead of account_token by the review app: the signed-in user's account is charged.
     account_id: int | None = None
+    # Digital receipts (HTML, plain text; extraction.text_reader) are accepted only from the
+    # APIs that define them (Itemize): elsewhere such bytes stay an unsupported format.
+    accept_text: bool = False
 
 
 @dataclass
@@ -177,7 +181,13 @@ class DocumentService:
             return _outcome(ParseOutcome, "error_unsupported_size",
                             f"The document is larger than {self.limits.max_bytes // (1024 * 1024)} MB.")
         mimetype = sniff_mimetype(data)
-        if mimetype not in SUPPORTED_MIMETYPES:
+        if request.accept_text and mimetype in (None, XML) and not (mimetype == XML and is_einvoice(data)):
+            from ..extraction.text_reader import sniff_text
+
+            text_type = sniff_text(data)  # a digital receipt: the engine reads it as text
+            if text_type == "text/html" or (text_type and mimetype is None):
+                mimetype = text_type
+        if mimetype not in SUPPORTED_MIMETYPES and not (request.accept_text and mimetype in TEXT_MIMETYPES):
             return _outcome(ParseOutcome, "error_unsupported_format",
                             "Unsupported file format: send a PDF, an image (png, jpg, bmp, tiff) "
                             "or an e-invoice XML (CII, UBL).")

@@ -5,3 +5,5 @@ from .validation import Validation  # noqa: F401
 from .user import User, UserSession  # noqa: F401
 from .learning import SupplierObservation, SupplierProfile, ValidationLearning  # noqa: F401
 from .staple import ServerSecret, StapleUser  # noqa: F401
+from .webhook_delivery import WebhookDelivery  # noqa: F401
+from .itemize import ItemizeAccount, ItemizeDocument, ItemizeWebhook  # noqa: F401

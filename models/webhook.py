@@ -5,6 +5,10 @@ listener never holds up extraction. Each finished document with a webhook gets a
 ``webhook_url/<document_id|document_uuid|document_token>`` (by the route generation it
 was sent through), with a timeout and a few retries with backoff.
 
+The same thread also sends the scheduled deliveries with a JSON body (``models.webhook_delivery``:
+Itemize's document events, retried on their schedule, persisted), through ``post_with_body``
+with the same target checks.
+
 Configuration (environment): INVOICE_EXTRACT_WEBHOOK_TIMEOUT (5 s),
 INVOICE_EXTRACT_WEBHOOK_RETRIES (3), INVOICE_EXTRACT_WEBHOOK_NETWORKS (comma-separated CIDRs
 a webhook may reach; default: any address but link-local).
@@ -134,12 +138,40 @@ def notify(url: str, retries: int = RETRIES, timeout: float = TIMEOUT,
     return False
 
 
+def post_with_body(url: str, body: bytes, headers: dict, tries: int, timeout: float = TIMEOUT,
+                   accepted: set | frozenset = frozenset({200}), backoff: float = 0.2) -> tuple[bool, str, int]:
+    """POST ``body`` to ``url`` up to ``tries`` times in a tight loop, with the same network
+    checks as ``notify``; (delivered, last status, attempts made). Only ``accepted`` statuses
+    count (a vendor may accept nothing but 200)."""
+    status = ""
+    for attempt in range(tries):
+        problem = resolved_problem(url)
+        if problem:
+            _logger.warning("webhook %s refused: %s", url[:200], problem)
+            return False, f"refused: {problem}", attempt
+        try:
+            response = requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+            status = str(response.status_code)
+            if response.status_code in accepted:
+                return True, status, attempt + 1
+            _logger.info("webhook %s answered %s", url[:200], response.status_code)
+        except requests.RequestException as e:
+            status = f"error: {type(e).__name__}"
+            _logger.info("webhook %s failed: %s", url[:200], e)
+        if attempt + 1 < tries:
+            time.sleep(backoff)
+    return False, status, tries
+
+
 class WebhookSender:
-    """Background thread of the server process that sends the notifications due."""
+    """Background thread of the server process that sends the notifications due: the Odoo
+    documents' empty POSTs, and the scheduled deliveries with a body (models.webhook_delivery)
+    that ``producers`` (callables taking the database, e.g. Itemize's event finder) add."""
 
     def __init__(self, db: Database, poll_seconds: float = 0.3, retries: int = RETRIES,
-                 timeout: float = TIMEOUT, backoff: float = 0.5):
+                 timeout: float = TIMEOUT, backoff: float = 0.5, producers: tuple = ()):
         self.db = db
+        self.producers = tuple(producers)
         self.poll_seconds = poll_seconds
         self.retries, self.timeout, self.backoff = retries, timeout, backoff
         self._stop = threading.Event()
@@ -189,8 +221,11 @@ class WebhookSender:
         self._mark(doc_id, "sent" if sent else "failed")
 
     def _run(self) -> None:
+        from . import webhook_delivery
+
         try:
             self._resume_interrupted()
+            webhook_delivery.resume_interrupted(self.db)
         except Exception:
             _logger.exception("cannot resume interrupted webhooks")
         while not self._stop.wait(self.poll_seconds):
@@ -200,3 +235,12 @@ class WebhookSender:
                     threading.Thread(target=self._send, args=(doc_id, target), daemon=True).start()
             except Exception:
                 _logger.exception("webhook sender loop failed")
+            for produce in self.producers:
+                try:
+                    produce(self.db)
+                except Exception:
+                    _logger.exception("webhook producer %s failed", getattr(produce, "__name__", produce))
+            try:
+                webhook_delivery.send_due(self.db, self.timeout)
+            except Exception:
+                _logger.exception("scheduled webhook deliveries failed")

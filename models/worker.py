@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, update
 from .base import utcnow
 from .db import Database
 from .document import DONE, ERROR, PENDING, PROCESSING, Document
-from .document_service import STATUS_MESSAGES, refund_credit
+from .document_service import STATUS_MESSAGES, TEXT_MIMETYPES, refund_credit
 
 _logger = logging.getLogger(__name__)
 
@@ -105,10 +105,12 @@ def process(db: Database, doc_id: int, owner: str, engine=None) -> None:
         doc = session.get(Document, doc_id)
         data, file_name, document_type, user_infos = doc.content, doc.file_name, doc.document_type, doc.user_infos
         account_id = doc.account_id
+        # a digital receipt the service accepted as text (ParseRequest.accept_text) is read as text
+        text_mimetype = doc.mimetype if doc.mimetype in TEXT_MIMETYPES else None
     profiles = supplier_profiles(db, account_id)
     try:
         options = ExtractOptions.from_user_infos(document_type, user_infos if isinstance(user_infos, dict) else {},
-                                                 supplier_profiles=profiles)
+                                                 supplier_profiles=profiles, text_mimetype=text_mimetype)
         results, status, message, refund = extract(data, file_name, options), "success", "", False
     except ExtractionError as e:
         results, status, message, refund = None, e.status, str(e), True
