@@ -282,3 +282,15 @@ def test_xml_upload_through_the_api_is_charged_once(server, account):
         "documents": [base64.b64encode(b"<?xml version='1.0'?><catalog/>").decode()]})
     assert not_invoice["status"] == "error_unsupported_format"
     assert server.credits(account) == before  # the refused XML cost nothing
+
+
+def test_ubl_payment_id_without_an_account_is_the_payment_reference():
+    """A payment notice code (Italy's PagoPA IUV) travels in PaymentID with no account."""
+    root = etree.fromstring(ubl_xml())
+    ns = {"cac": CAC, "cbc": CBC}
+    means = root.find("cac:PaymentMeans", ns)
+    means.remove(means.find("cac:PayeeFinancialAccount", ns))
+    means.find("cbc:PaymentID", ns).text = "123456789012345678"
+    result = run(etree.tostring(root, xml_declaration=True, encoding="UTF-8"), "pagopa.xml", ExtractOptions())
+    assert selected(result, "payment_ref") == "123456789012345678"
+    assert "iban" not in result or selected(result, "iban") is None

@@ -247,6 +247,13 @@ def _ubl(root) -> EInvoice:
             inv.values["SWIFT_code"] = _text(account, ("FinancialInstitutionBranch", "ID"))
             inv.values["payment_ref"] = _text(means, ("PaymentID",))
             break
+    if not inv.values.get("payment_ref"):
+        # BT-83 (PaymentID) is the remittance information whatever the means: a payment
+        # notice code (Italy's PagoPA IUV) comes with no account to pay into
+        for means in root.xpath(_path("PaymentMeans")):
+            if _text(means, ("PaymentID",)):
+                inv.values["payment_ref"] = _text(means, ("PaymentID",))
+                break
     totals = _first(root, ("LegalMonetaryTotal",))
     if totals is not None:
         inv.values["total"] = _amount(totals, ("TaxInclusiveAmount",))
