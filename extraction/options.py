@@ -20,6 +20,8 @@ class ExtractOptions:
     # What validations taught about the caller's suppliers (plain data, see extraction.learning):
     # empty, the engine's behaviour is unchanged.
     supplier_profiles: list = field(default_factory=list)
+    # The document is plain UTF-8 text (reader.read_text), as the API that sent it declared.
+    text_document: bool = False
 
     @classmethod
     def from_user_infos(cls, document_type: str = "invoice", user_infos: dict | None = None,

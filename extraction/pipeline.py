@@ -7,7 +7,7 @@ from .candidate import Candidate
 from .context import Context
 from .features import MULTI_VALUE_FEATURES, registry
 from .options import ExtractOptions
-from .reader import read_document
+from .reader import read_document, read_text
 from . import structured
 
 _logger = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ SECOND_READING_MAX_PAGES = 4
 
 def run(data: bytes, filename: str, options: ExtractOptions) -> dict:
     lang = ocr_languages(options)
+    if options.text_document:
+        return extract_document(read_text(data, filename, options.limits), options)
     doc = read_document(data, filename, options.limits, lang)
     result = extract_document(doc, options)
     missing = [name for name in SECOND_READING_FIELDS if name not in result]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import warnings
 
 from .document import Document, Page, Word, assign_lines
@@ -19,6 +20,9 @@ _logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 XML = "application/xml"
+# Plain text is never sniffed (any bytes could be "text"): only an API that says it sends text
+# (Klippa's parseText) has it read as such, through ExtractOptions.text_document.
+TEXT = "text/plain"
 IMAGE_TYPES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
@@ -79,6 +83,40 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
     if mime == XML:
         return read_xml(data, filename)
     raise UnsupportedFormat("Unsupported file format: expected a PDF or an image.")
+
+
+# A text document is laid out on a grid of this many characters per page width and lines per
+# page height (an A4 page of monospaced type), so boxes stay relative like a page's.
+TEXT_COLUMNS = 100
+TEXT_LINES_PER_PAGE = 80
+
+
+def read_text(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Plain UTF-8 text as pages of words: each text line a visual line, each word boxed by its
+    character columns on a monospaced grid, so finders read it as they read a text layer."""
+    if not data:
+        raise UnsupportedFormat("The text is empty.")
+    if len(data) > limits.max_bytes:
+        raise UnsupportedSize(f"The text is larger than {limits.max_bytes} bytes.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UnsupportedFormat("The text is not UTF-8.") from e
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(lines) > limits.max_pages * TEXT_LINES_PER_PAGE:
+        raise TooManyPages(f"The text has {len(lines)} lines; the limit is {limits.max_pages * TEXT_LINES_PER_PAGE}.")
+    columns = max([TEXT_COLUMNS] + [len(line) for line in lines])
+    pages: list[Page] = []
+    for start in range(0, max(len(lines), 1), TEXT_LINES_PER_PAGE):
+        index = len(pages)
+        words = []
+        for row, line in enumerate(lines[start:start + TEXT_LINES_PER_PAGE]):
+            for match in re.finditer(r"\S+", line.expandtabs(4)):
+                words.append(Word(text=match.group(), x0=match.start() / columns, x1=match.end() / columns,
+                                  y0=(row + 0.1) / TEXT_LINES_PER_PAGE, y1=(row + 0.9) / TEXT_LINES_PER_PAGE,
+                                  page=index))
+        pages.append(Page(index=index, width=595.0, height=842.0, words=assign_lines(words), source="text"))
+    return Document(pages=pages, filename=filename, mimetype=TEXT)
 
 
 def read_xml(data: bytes, filename: str) -> Document:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from ..extraction.limits import DEFAULT_LIMITS, Limits
-from ..extraction.reader import PDF, XML, sniff_mimetype
+from ..extraction.reader import PDF, TEXT, XML, sniff_mimetype
 from ..extraction.structured.einvoice import is_einvoice
 from .account import INTEGRATION_TOKEN, Account, find_account, give_credit, take_credit
 from .db import Database
@@ -82,6 +82,8 @@ class ParseRequest:
     version: int | None = None
     # Set instead of account_token by the review app: the signed-in user's account is charged.
     account_id: int | None = None
+    # The documents are plain UTF-8 text, as the API declared (Klippa's parseText): never sniffed.
+    text_document: bool = False
 
 
 @dataclass
@@ -176,8 +178,13 @@ class DocumentService:
         if len(data) > self.limits.max_bytes:
             return _outcome(ParseOutcome, "error_unsupported_size",
                             f"The document is larger than {self.limits.max_bytes // (1024 * 1024)} MB.")
-        mimetype = sniff_mimetype(data)
-        if mimetype not in SUPPORTED_MIMETYPES:
+        mimetype = TEXT if request.text_document else sniff_mimetype(data)
+        if mimetype == TEXT:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return _outcome(ParseOutcome, "error_unsupported_format", "The text is not UTF-8.")
+        elif mimetype not in SUPPORTED_MIMETYPES:
             return _outcome(ParseOutcome, "error_unsupported_format",
                             "Unsupported file format: send a PDF, an image (png, jpg, bmp, tiff) "
                             "or an e-invoice XML (CII, UBL).")

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
+from ..extraction.reader import TEXT
 from .base import utcnow
 from .db import Database
 from .document import DONE, ERROR, PENDING, PROCESSING, Document
@@ -104,11 +105,12 @@ def process(db: Database, doc_id: int, owner: str, engine=None) -> None:
     with db.session() as session:
         doc = session.get(Document, doc_id)
         data, file_name, document_type, user_infos = doc.content, doc.file_name, doc.document_type, doc.user_infos
+        text_document = doc.mimetype == TEXT
         account_id = doc.account_id
     profiles = supplier_profiles(db, account_id)
     try:
         options = ExtractOptions.from_user_infos(document_type, user_infos if isinstance(user_infos, dict) else {},
-                                                 supplier_profiles=profiles)
+                                                 supplier_profiles=profiles, text_document=text_document)
         results, status, message, refund = extract(data, file_name, options), "success", "", False
     except ExtractionError as e:
         results, status, message, refund = None, e.status, str(e), True
