@@ -179,6 +179,9 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if declared.isdigit() and int(declared) > limit * 4 // 3 + MULTIPART_OVERHEAD:
             return None, None, klippa_error(codes["too_big"], rid=rid)
         content_type = request.headers.get("content-type", "")
+        if not declared.isdigit() and not content_type.startswith("application/json"):
+            # a multipart body of unknown length would be spooled to disk without bound
+            return None, None, klippa_error(codes["document"], "The request must declare its Content-Length.", rid)
         fields: dict = {}
         documents: list[tuple[bytes, str]] = []
         if content_type.startswith("application/json"):
@@ -236,6 +239,13 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         return fields, documents, None
 
     async def scan(request: Request, *, route: str, path_template: str | None = None):
+        try:
+            return await _scan(request, route=route, path_template=path_template)
+        except Exception:  # our failure: answered in Klippa's shape, never a 500 or a JSON-RPC body
+            _logger.exception("Klippa scan on %s failed", request.url.path)
+            return klippa_error(200006 if route == "structured" else 300006)
+
+    async def _scan(request: Request, *, route: str, path_template: str | None = None):
         rid = request_id()
         codes = ({"document": 200001, "too_big": 300007, "template": 200004, "convert": 200005, "parse": 200006}
                  if route == "structured" else
