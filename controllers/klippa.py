@@ -29,7 +29,7 @@ from starlette.datastructures import UploadFile
 
 from .. import __version__
 from ..models.document_service import DocumentRef, DocumentService, ParseRequest
-from ..models.klippa import API, PUBLIC, SUB, Caller, KeyError_, KlippaKeys
+from ..models.klippa import API, PUBLIC, SUB, Caller, KeyError_, KlippaKeys, KlippaUserData, UserDataError
 from ..models.url_fetch import FetchError, fetch_url
 from . import klippa_receipt as shapes
 from .jsonrpc import maintenance
@@ -82,6 +82,7 @@ def small_id(text: str) -> bool:
 
 def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRouter:
     keys = keys or KlippaKeys(service.db)
+    data_sets = KlippaUserData(service.db)
     api = APIRouter(prefix=PREFIX, tags=["klippa"])
     vocab = shapes.vocabulary()
     templates = vocab["templates"]
@@ -265,6 +266,12 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
                                 "only the financial templates are supported.", rid)
         try:
             user_data = shapes.parse_user_data(fields.get("user_data"))
+            set_id = fields.get("user_data_set_external_id")
+            if set_id:  # the caller's stored relations, transactions, purchase orders join the sent ones
+                stored = await run_in_threadpool(data_sets.user_data_of, caller.account_id, str(set_id)[:255])
+                for name, entries in stored.items():
+                    sent = user_data.get(name) if isinstance(user_data.get(name), list) else []
+                    user_data[name] = sent + entries
             shapes.check_user_data(user_data)
         except shapes.UserDataError as e:
             return klippa_error(codes["document"], str(e), rid)
@@ -537,5 +544,204 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if row is None:
             return sub_key_not_found()
         return success(stat_rows(await run_in_threadpool(keys.statistics, caller.account_id, SUB, row.id)))
+
+    # -- user data sets ---------------------------------------------------------------------
+    def set_info(row) -> dict:
+        return {"ID": row.id, "ExternalID": row.external_id, "Type": row.type,
+                "LastSyncDate": _timestamp(row.last_sync_date), "CreatedAt": _timestamp(row.created_at),
+                "UpdatedAt": _timestamp(row.updated_at), "DeletedAt": None}
+
+    def record_info(row) -> dict:
+        return {"ID": row.id, "ExternalID": row.external_id, "LastSyncDate": _timestamp(row.last_sync_date),
+                "CreatedAt": _timestamp(row.created_at), "UpdatedAt": _timestamp(row.updated_at), "DeletedAt": None}
+
+    def not_found(what: str) -> JSONResponse:
+        return JSONResponse({"code": 404, "message": f"No such {what}.", "request_id": request_id(),
+                             "result": "error"}, status_code=404)
+
+    def bad_request(message: str) -> JSONResponse:
+        return JSONResponse({"code": 400, "message": message, "request_id": request_id(), "result": "error"},
+                            status_code=400)
+
+    def listing(request: Request) -> dict:
+        """Klippa's list parameters (PerPage, Page, SortOrder, SortField, Type, ExternalID, filter)."""
+        query = request.query_params
+
+        def number(name: str, default: int, high: int) -> int:
+            value = query.get(name) or query.get(name[0].lower() + name[1:]) or ""
+            return min(high, max(1, int(value))) if value.isdigit() and len(value) < 7 else default
+
+        def csv(name: str) -> tuple:
+            value = query.get(name) or ""
+            return tuple(v for v in value.split(",") if v)[:100]
+
+        return {"page": number("Page", 1, 100_000), "per_page": number("PerPage", 25, 1000),
+                "sort_order": query.get("SortOrder") or "ASC", "sort_field": query.get("SortField") or "CreatedAt",
+                "external_ids": csv("ExternalID"), "filters": query.getlist("filter")[:20], "types": csv("Type")}
+
+    def page_of(rows, count: int, options: dict, name: str, info) -> dict:
+        pages = max(1, -(-count // options["per_page"]))
+        return {"Count": count, "Page": options["page"], "PerPage": options["per_page"], "Pages": pages,
+                "MoreResults": options["page"] < pages, name: [info(row) for row in rows]}
+
+    async def data_set_caller(request: Request):
+        caller, refused = await caller_of(request)
+        if refused:
+            return None, refused
+        if caller.kind == PUBLIC:
+            return None, klippa_error(100003)
+        return caller, None
+
+    @api.post("/userDataSet")
+    async def create_user_data_set(request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        body = await small_body(request)
+        try:
+            row = await run_in_threadpool(data_sets.create_set, caller.account_id, body.get("ExternalID"),
+                                          body.get("Type"), body.get("LastSyncDate"))
+        except UserDataError as e:
+            return bad_request(str(e))
+        return success(set_info(row))
+
+    @api.get("/userDataSet")
+    async def list_user_data_sets(request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        options = listing(request)
+        try:
+            rows, count = await run_in_threadpool(lambda: data_sets.list_sets(caller.account_id, **options))
+        except UserDataError as e:
+            return bad_request(str(e))
+        return success(page_of(rows, count, options, "UserDataSets", set_info))
+
+    @api.get("/userDataSet/{set_id}")
+    async def get_user_data_set(set_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        row = await run_in_threadpool(data_sets.get_set, caller.account_id, int(set_id)) if small_id(set_id) else None
+        return success(set_info(row)) if row else not_found("user data set")
+
+    @api.patch("/userDataSet/{set_id}")
+    async def update_user_data_set(set_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        body = await small_body(request)
+        try:
+            row = await run_in_threadpool(data_sets.update_set, caller.account_id, int(set_id), body) \
+                if small_id(set_id) else None
+        except UserDataError as e:
+            return bad_request(str(e))
+        return success(set_info(row)) if row else not_found("user data set")
+
+    @api.delete("/userDataSet/{set_id}")
+    async def delete_user_data_set(set_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        deleted = await run_in_threadpool(data_sets.delete_set, caller.account_id, int(set_id)) \
+            if small_id(set_id) else False
+        return success({"ID": int(set_id)}) if deleted else not_found("user data set")
+
+    @api.post("/userDataSet/{set_id}/records")
+    async def create_user_data_set_record(set_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        body = await small_body(request)
+        try:
+            row = await run_in_threadpool(data_sets.create_record, caller.account_id, int(set_id), body) \
+                if small_id(set_id) else None
+        except UserDataError as e:
+            return bad_request(str(e))
+        return success(record_info(row)) if row else not_found("user data set")
+
+    @api.post("/userDataSet/{set_id}/records/bulk")
+    async def bulk_user_data_set_record(set_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        body = await bulk_body(request)
+        if body is None:
+            return bad_request("send a JSON object {\"Actions\": [...]} of at most 1000 actions")
+        try:
+            results = await run_in_threadpool(data_sets.bulk, caller.account_id, int(set_id), body.get("Actions")) \
+                if small_id(set_id) else None
+        except UserDataError as e:
+            return bad_request(str(e))
+        if results is None:
+            return not_found("user data set")
+        for result in results:
+            if "Item" in result:
+                result["Item"] = {k: (_timestamp(v) if isinstance(v, datetime) else v) for k, v in result["Item"].items()}
+        return success(results)
+
+    @api.get("/userDataSet/{set_id}/records")
+    async def get_user_data_set_records(set_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        options = listing(request)
+        options.pop("types")
+        try:
+            listed = await run_in_threadpool(lambda: data_sets.list_records(caller.account_id, int(set_id), **options)) \
+                if small_id(set_id) else None
+        except UserDataError as e:
+            return bad_request(str(e))
+        if listed is None:
+            return not_found("user data set")
+        return success(page_of(listed[0], listed[1], options, "UserDataSetRecords", record_info))
+
+    @api.get("/userDataSet/{set_id}/records/{record_id}")
+    async def get_user_data_set_record(set_id: str, record_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        row = await run_in_threadpool(data_sets.get_record, caller.account_id, int(set_id), int(record_id)) \
+            if small_id(set_id) and small_id(record_id) else None
+        return success(record_info(row)) if row else not_found("user data set record")
+
+    @api.patch("/userDataSet/{set_id}/records/{record_id}")
+    async def update_user_data_set_record(set_id: str, record_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        body = await small_body(request)
+        try:
+            row = await run_in_threadpool(data_sets.update_record, caller.account_id, int(set_id), int(record_id),
+                                          body) if small_id(set_id) and small_id(record_id) else None
+        except UserDataError as e:
+            return bad_request(str(e))
+        return success(record_info(row)) if row else not_found("user data set record")
+
+    @api.delete("/userDataSet/{set_id}/records/{record_id}")
+    async def delete_user_data_set_record(set_id: str, record_id: str, request: Request):
+        caller, refused = await data_set_caller(request)
+        if refused:
+            return refused
+        deleted = await run_in_threadpool(data_sets.delete_record, caller.account_id, int(set_id), int(record_id)) \
+            if small_id(set_id) and small_id(record_id) else False
+        return success({"ID": int(record_id)}) if deleted else not_found("user data set record")
+
+    async def bulk_body(request: Request) -> dict | None:
+        """The JSON body of a bulk call: up to 1000 actions of small records."""
+        limit = 4 * 1024 * 1024
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return None
+        try:
+            data = json.loads(bytes(body) or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
 
     return api

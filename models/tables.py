@@ -5,4 +5,4 @@ from .validation import Validation  # noqa: F401
 from .user import User, UserSession  # noqa: F401
 from .learning import SupplierObservation, SupplierProfile, ValidationLearning  # noqa: F401
 from .staple import ServerSecret, StapleUser  # noqa: F401
-from .klippa import KlippaPublicKey, KlippaScan, KlippaSubKey  # noqa: F401
+from .klippa import KlippaPublicKey, KlippaScan, KlippaSubKey, KlippaUserDataSet, KlippaUserDataSetRecord  # noqa: F401
