@@ -567,17 +567,22 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         """Klippa's list parameters (PerPage, Page, SortOrder, SortField, Type, ExternalID, filter)."""
         query = request.query_params
 
-        def number(name: str, default: int, high: int) -> int:
-            value = query.get(name) or query.get(name[0].lower() + name[1:]) or ""
+        def get(*names: str) -> str:  # Klippa's name, its camelCase and snake_case spellings
+            return next((query[n] for n in names if query.get(n)), "")
+
+        def number(value: str, default: int, high: int) -> int:
             return min(high, max(1, int(value))) if value.isdigit() and len(value) < 7 else default
 
-        def csv(name: str) -> tuple:
-            value = query.get(name) or ""
+        def csv(value: str) -> tuple:
             return tuple(v for v in value.split(",") if v)[:100]
 
-        return {"page": number("Page", 1, 100_000), "per_page": number("PerPage", 25, 1000),
-                "sort_order": query.get("SortOrder") or "ASC", "sort_field": query.get("SortField") or "CreatedAt",
-                "external_ids": csv("ExternalID"), "filters": query.getlist("filter")[:20], "types": csv("Type")}
+        return {"page": number(get("Page", "page"), 1, 100_000),
+                "per_page": number(get("PerPage", "perPage", "per_page"), 25, 1000),
+                "sort_order": get("SortOrder", "sortOrder", "sort_order") or "ASC",
+                "sort_field": get("SortField", "sortField", "sort_field") or "CreatedAt",
+                "external_ids": csv(get("ExternalID", "externalId", "external_id")),
+                "filters": (query.getlist("filter") or query.getlist("Filter"))[:20],
+                "types": csv(get("Type", "type"))}
 
     def page_of(rows, count: int, options: dict, name: str, info) -> dict:
         pages = max(1, -(-count // options["per_page"]))

@@ -485,7 +485,8 @@ def test_migration_0005_downgrades_and_upgrades(tmp_path):
     from invoice_extract.models.db import MIGRATIONS
     from service_helpers import new_database
 
-    tables = {"klippa_sub_keys", "klippa_public_keys", "klippa_scans"}
+    tables = {"klippa_sub_keys", "klippa_public_keys", "klippa_scans", "klippa_user_data_sets",
+              "klippa_user_data_set_records"}
     db = new_database(tmp_path)
     assert tables <= set(inspect(db.engine).get_table_names())
     config = Config()
@@ -498,3 +499,61 @@ def test_migration_0005_downgrades_and_upgrades(tmp_path):
     db.migrate()
     assert tables <= set(inspect(db.engine).get_table_names())
     db.dispose()
+
+
+# -- user data sets -------------------------------------------------------------------------------
+def test_user_data_sets_and_records(klippa):
+    key = klippa.create_account(credits=2)
+    url = klippa.url + API + "/userDataSet"
+    h = key_header(key)
+    assert requests.post(url, headers=h, json={"ExternalID": "shop-1", "Type": "nonsense"}, timeout=30).status_code == 400
+    created = requests.post(url, headers=h, json={"ExternalID": "shop-1", "Type": "relation",
+                                                  "LastSyncDate": "2024-05-01T10:00:00Z"}, timeout=30)
+    assert created.status_code == 200, created.text
+    data_set = created.json()["data"]
+    assert data_set["Type"] == "relation" and data_set["LastSyncDate"] == "2024-05-01T10:00:00Z"
+    other = requests.post(url, headers=h, json={"ExternalID": "shop-2", "Type": "purchase_order"}, timeout=30).json()
+    listed = requests.get(url, headers=h, params={"Type": "relation"}, timeout=30).json()["data"]
+    assert [s["ID"] for s in listed["UserDataSets"]] == [data_set["ID"]] and listed["Count"] == 1
+    by_filter = requests.get(url, headers=h, params={"filter": "ExternalID:shop-2:EQ"}, timeout=30).json()["data"]
+    assert [s["ID"] for s in by_filter["UserDataSets"]] == [other["data"]["ID"]]
+    assert requests.get(url, headers=h, params={"filter": "Nope:1:EQ"}, timeout=30).status_code == 400
+    # another account sees none of them
+    stranger = key_header(klippa.create_account(credits=1))
+    assert requests.get(f"{url}/{data_set['ID']}", headers=stranger, timeout=30).status_code == 404
+    assert requests.get(url, headers=stranger, timeout=30).json()["data"]["Count"] == 0
+
+    records = f"{url}/{data_set['ID']}/records"
+    one = requests.post(records, headers=h, json={"ExternalID": "rel-acme", "Values": [
+        {"Name": "name", "Value": "Whatever name"}, {"Name": "vat_number", "Value": "DE136695976"}]}, timeout=30)
+    assert one.status_code == 200, one.text
+    record = one.json()["data"]
+    bulk = requests.post(records + "/bulk", headers=h, json={"Actions": [
+        {"Action": "create", "ExternalID": "rel-acme", "Values": []},
+        {"Action": "upsert", "ExternalID": "rel-b", "Values": [{"Name": "name", "Value": "B"}]},
+        {"Action": "update", "ExternalID": "rel-missing", "Values": []},
+        {"Action": "create", "ExternalID": "rel-c", "Values": [{"Name": "name", "Value": "C"}]},
+        {"Action": "delete", "ExternalID": "rel-c"},
+        {"Action": "upsert", "ExternalID": "rel-b", "Values": [{"Name": "name", "Value": "B"}]}]}, timeout=30)
+    assert bulk.status_code == 200, bulk.text
+    assert [(r["Result"], r.get("FailureCode")) for r in bulk.json()["data"]] == [
+        ("failure", 2), ("created", None), ("failure", 3), ("created", None), ("deleted", None), ("no-change", None)]
+    too_many = requests.post(records + "/bulk", headers=h,
+                             json={"Actions": [{"Action": "delete", "ExternalID": str(i)} for i in range(1001)]},
+                             timeout=30)
+    assert too_many.status_code == 400
+    page = requests.get(records, headers=h, params={"PerPage": 1, "Page": 2, "SortField": "ID"}, timeout=30).json()
+    assert page["data"]["Count"] == 2 and page["data"]["Pages"] == 2 and page["data"]["MoreResults"] is False
+    assert [r["ExternalID"] for r in page["data"]["UserDataSetRecords"]] == ["rel-b"]
+    renamed = requests.patch(f"{records}/{record['ID']}", headers=h, json={"LastSyncDate": "2024-06-01T00:00:00Z"},
+                             timeout=30)
+    assert renamed.json()["data"]["LastSyncDate"] == "2024-06-01T00:00:00Z"
+    assert requests.get(f"{records}/{record['ID']}", headers=h, timeout=30).json()["data"]["ExternalID"] == "rel-acme"
+    # a parse naming the set's ExternalID matches the document's merchant against its relations
+    scanned = parse(klippa, key, make_invoice_pdf(), user_data_set_external_id="shop-1")
+    assert scanned.status_code == 200, scanned.text
+    assert scanned.json()["data"]["merchant_id"] == "rel-acme"
+    assert requests.delete(f"{records}/{record['ID']}", headers=h, timeout=30).status_code == 200
+    assert requests.get(f"{records}/{record['ID']}", headers=h, timeout=30).status_code == 404
+    assert requests.delete(f"{url}/{data_set['ID']}", headers=h, timeout=30).status_code == 200
+    assert requests.get(records, headers=h, timeout=30).status_code == 404
