@@ -55,10 +55,11 @@ def request_id() -> str:
     return uuid.uuid4().hex
 
 
-def klippa_error(code: int, message: str | None = None, rid: str | None = None) -> JSONResponse:
+def klippa_error(code: int, message: str | None = None, rid: str | None = None,
+                 status: int | None = None) -> JSONResponse:
     spec = shapes.vocabulary()["errors"][str(code)]
     return JSONResponse({"code": code, "message": message or spec["message"], "request_id": rid or request_id(),
-                         "result": "error"}, status_code=spec["status"])
+                         "result": "error"}, status_code=status or spec["status"])
 
 
 def success(data, rid: str | None = None) -> JSONResponse:
@@ -329,7 +330,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if outcome.status == "processing":
             await run_in_threadpool(service.release_charge, ref)
             return klippa_error(codes["parse"], f"The document was not read within {timeout:g} seconds; "
-                                "this scan is not charged.", rid)
+                                "this scan is not charged.", rid, status=504)
         if outcome.status == "error_unsupported_size":
             return klippa_error(codes["too_big"], outcome.message, rid)
         if outcome.status != "success":

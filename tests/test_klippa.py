@@ -557,3 +557,50 @@ def test_user_data_sets_and_records(klippa):
     assert requests.get(f"{records}/{record['ID']}", headers=h, timeout=30).status_code == 404
     assert requests.delete(f"{url}/{data_set['ID']}", headers=h, timeout=30).status_code == 200
     assert requests.get(records, headers=h, timeout=30).status_code == 404
+
+
+def test_hostile_requests_are_answered_in_klippas_shape(tmp_path, monkeypatch):
+    """Malformed bodies, types and ids: a Klippa error or a 4xx, never a 500 or a traceback."""
+    monkeypatch.setenv("INVOICE_EXTRACT_KLIPPA_TIMEOUT", "2")  # no worker runs here: nothing may wait long
+    from fastapi.testclient import TestClient
+
+    from invoice_extract.controllers.app import create_app
+    from invoice_extract.models.account import create_account
+    from invoice_extract.models.document_service import DocumentService
+    from service_helpers import new_database
+
+    db = new_database(tmp_path)
+    with db.session() as session:
+        _account, key = create_account(session, credits=3)
+    h = key_header(key)
+    with TestClient(create_app(DocumentService(db)), raise_server_exceptions=False) as client:
+        calls = [
+            ("post", "/parseDocument", {"json": {"document": 12}}),
+            ("post", "/parseDocument", {"json": {"document": ["%%%notbase64"], "template": {"a": 1}}}),
+            ("post", "/parseDocument", {"json": ["a list"]}),
+            ("post", "/parseDocument", {"content": b"{broken", "headers": {"Content-Type": "application/json"}}),
+            ("post", "/parseDocument", {"content": b"--x\r\nbroken", "headers": {"Content-Type": "multipart/form-data; boundary=x"}}),
+            ("post", "/parseDocument", {"data": {"url": "http://[::1]:80/a", "user_data": "[1,2]"}}),
+            ("post", "/parseDocument", {"json": {"document": "", "user_data": {"keyword_rules": [{"id": 1, "regex": "("}]}}}),
+            ("post", "/parseDocument", {"json": {"document": "JVBERi0=", "pdf_text_extraction": "slow"}}),
+            ("post", "/parseText", {"json": {"text": 5}}),
+            ("post", "/parseText", {"data": {"text": "  \n\t "}}),
+            ("post", "/publicKey", {"json": {"valid_time": 10 ** 40, "scan_limit": 10 ** 40}}),
+            ("post", "/publicKey", {"json": {"valid_time": True}}),
+            ("get", "/publicKey/99999999999999999999999", {}),
+            ("get", "/subKey/-1", {}),
+            ("patch", "/subKey/123", {"json": {"name": ["x"]}}),
+            ("get", "/userDataSet", {"params": {"filter": "ID:abc:GT", "PerPage": "999999999"}}),
+            ("get", "/userDataSet", {"params": {"filter": "CreatedAt:notadate:GT"}}),
+            ("post", "/userDataSet", {"json": {"ExternalID": "x" * 300, "Type": "relation"}}),
+            ("post", "/userDataSet", {"json": {"ExternalID": "a", "Type": "relation", "LastSyncDate": 5}}),
+            ("post", "/userDataSet/1/records/bulk", {"json": {"Actions": "all"}}),
+            ("get", "/fields/" + "x" * 5000, {}),
+        ]
+        for method, path, kwargs in calls:
+            headers = {**h, **kwargs.pop("headers", {})}
+            response = getattr(client, method)(API + path, headers=headers, **kwargs)
+            assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
+            body = response.json()
+            assert body.get("result") == "error" or "error" in body, (path, body)
+    db.dispose()
