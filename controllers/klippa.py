@@ -76,6 +76,34 @@ def _key_from(request: Request, name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+# What /docs shows of the parse routes (their bodies are read by hand, so FastAPI cannot infer them).
+KEY_PARAMETERS = [{"name": name, "in": where, "required": False, "schema": {"type": "string"},
+                   "description": "The API key (or sub key)" if name == "X-Auth-Key" else "A public key"}
+                  for name in ("X-Auth-Key", "X-Auth-Public-Key") for where in ("header", "query")]
+PARSE_FIELDS = {
+    "document": {"type": "array", "items": {"type": "string", "format": "binary"},
+                 "description": "The document(s): GIF, PNG, JPG, TIFF, WEBP or PDF (only the first PDF is read)."},
+    "url": {"type": "string", "description": "Fetched instead of document (INVOICE_EXTRACT_FETCH_NETWORKS)."},
+    "template": {"type": "string", "enum": ["financial", "financial_full"]},
+    "pdf_text_extraction": {"type": "string", "enum": ["fast", "full"]},
+    "user_data": {"type": "string", "description": "A JSON-encoded user_data object."},
+    "user_data_set_external_id": {"type": "string"},
+    "hash_duplicate_group_id": {"type": "string"},
+}
+RECEIPT_ANSWER = {"200": {"description": "{result: success, data: Receipt, request_id}"},
+                  "400": {"description": "Klippa error {code, message, request_id, result: error}"}}
+
+
+def parse_openapi(fields: dict) -> dict:
+    schema = {"type": "object", "properties": fields}
+    json_schema = {"type": "object", "properties": {**fields, "document": {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": "base64"}} if "document" in fields else fields}
+    return {"parameters": KEY_PARAMETERS, "responses": RECEIPT_ANSWER,
+            "requestBody": {"content": {"multipart/form-data": {"schema": schema},
+                                        "application/json": {"schema": json_schema}}}}
+
+
 def small_id(text: str) -> bool:
     """A row id as a path segment: digits the database's integers can hold."""
     return text.isdigit() and len(text) <= 12
@@ -351,20 +379,27 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
             keys.record_scan, caller, parsed.document_id, content, str(group)[:255] if group else None)
         return success(answer, rid)
 
-    @api.post("/parseDocument")
+    @api.post("/parseDocument", openapi_extra=parse_openapi(PARSE_FIELDS))
     async def parse_document(request: Request):
+        """Template Financial (default): parse a PDF or image invoice or receipt, synchronously."""
         return await scan(request, route="document")
 
-    @api.post("/parseDocument/{template}")
+    @api.post("/parseDocument/{template}", openapi_extra=parse_openapi(PARSE_FIELDS))
     async def parse_document_template(template: str, request: Request):
+        """The same, the Receipt in data.parsed beside raw_text, hash and hash_duplicate. ID-document
+        templates (identity, eu-passport) answer 300004."""
         return await scan(request, route="document", path_template=template)
 
-    @api.post("/parseStructuredPDF")
+    @api.post("/parseStructuredPDF", openapi_extra=parse_openapi(PARSE_FIELDS))
     async def parse_structured_pdf(request: Request):
+        """Parse a structured (text-layer) PDF."""
         return await scan(request, route="structured")
 
-    @api.post("/parseText")
+    @api.post("/parseText", openapi_extra=parse_openapi({
+        "text": {"type": "string"}, **{k: v for k, v in PARSE_FIELDS.items() if k not in ("document", "url",
+                                                                                     "pdf_text_extraction")}}))
     async def parse_text(request: Request):
+        """Parse plain text."""
         return await scan(request, route="text")
 
     # -- public keys ----------------------------------------------------------------------
