@@ -283,7 +283,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if maintenance():
             return klippa_error(codes["parse"], "Server is currently under maintenance. Please try again later.", rid)
         # Keys are checked first (without spending a public-key scan): a wrong key never reads a body.
-        caller, refused = await caller_of(request, public_allowed=route != "text")
+        caller, refused = await caller_of(request, public_allowed=route == "document")
         if refused:
             return refused
         fields, documents, refused = await read_parse_input(request, rid, codes, text_route=route == "text")

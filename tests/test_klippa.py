@@ -399,6 +399,8 @@ def test_public_keys(klippa):
     # a public key works on parseDocument and GET /publicKey only
     assert_error(requests.get(klippa.url + API + "/credits", headers=public_header, timeout=30), 100003)
     assert_error(requests.post(url, headers=public_header, json={"valid_time": 600}, timeout=30), 100003)
+    assert_error(requests.post(klippa.url + API + "/parseText", headers=public_header, json={"text": "x"},
+                               timeout=30), 100003)
     info = requests.get(url, headers=public_header, timeout=30).json()["data"]
     assert info["IsValid"] is True and info["UsedScans"] == 0 and info["AvailableScans"] == 1
     scanned = requests.post(klippa.url + API + "/parseDocument", headers=public_header,
