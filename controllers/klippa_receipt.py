@@ -9,16 +9,23 @@ A value the engine did not read is ``""`` for a text, ``0`` for an amount, as Kl
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "klippa_vocabulary.json"
-# A keyword rule's regex runs on the document's text with Python's backtracking engine: short
-# patterns without a repeated group that itself repeats (the shape of catastrophic backtracking).
+import regex
+
+_logger = logging.getLogger(__name__)
+
+# A rule's regex is the caller's: it runs with the ``regex`` module's timeout (a pattern that
+# backtracks without end stops, its rule matches nothing), and patterns that are long or repeat a
+# repeated group (the usual shape of catastrophic backtracking) are refused before any charge.
 MAX_RULE_PATTERN = 256
-MAX_RULES = 50
+MAX_RULES = 20
+RULE_TIMEOUT = 0.25  # seconds per rule and text searched
 NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
 
 
@@ -328,8 +335,8 @@ def _rule_pattern(rule: dict):
     else:
         return None
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as e:
+        return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+    except (regex.error, ValueError, OverflowError) as e:
         raise UserDataError(f"the regex of rule {str(rule.get('id'))[:40]!r} is not valid: {e}") from e
 
 
@@ -359,13 +366,22 @@ def apply_user_data(answer: dict, user_data: dict) -> dict:
     answer["matched_purchase_order_id"] = match_purchase_order(answer, user_data)
     answer["matched_keywords"] = []
     for rule_id, pattern in _rules(user_data, "keyword_rules"):
-        found = [m.group(0) for m in pattern.finditer(answer["raw_text"])]
+        try:
+            found = [m.group(0) for m in pattern.finditer(answer["raw_text"], timeout=RULE_TIMEOUT)]
+        except TimeoutError:
+            _logger.warning("keyword rule %r ran out of time: it matches nothing", rule_id[:40])
+            found = []
         if found:
             answer["matched_keywords"].append({"id": rule_id, "count": len(found), "matches": found})
     answer["matched_lineitems"] = []
     items = [item for group in answer["lines"] for item in group["lineitems"]]
     for rule_id, pattern in _rules(user_data, "lineitem_rules"):
-        matched = [item for item in items if pattern.search(item["title"]) or pattern.search(item["description"])]
+        try:
+            matched = [item for item in items if pattern.search(item["title"], timeout=RULE_TIMEOUT)
+                       or pattern.search(item["description"], timeout=RULE_TIMEOUT)]
+        except TimeoutError:
+            _logger.warning("line item rule %r ran out of time: it matches nothing", rule_id[:40])
+            matched = []
         if matched:
             answer["matched_lineitems"].append({"id": rule_id, "lineitems": matched})
     return answer

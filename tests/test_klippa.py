@@ -691,3 +691,17 @@ def test_hostile_requests_are_answered_in_klippas_shape(tmp_path, monkeypatch):
             body = response.json()
             assert body.get("result") == "error" or "error" in body, (path, body)
     db.dispose()
+
+
+def test_a_backtracking_rule_cannot_hold_a_scan():
+    """A rule regex the nesting check lets through but that backtracks without end stops on the
+    regex module's timeout and matches nothing; the other rules still match."""
+    from invoice_extract.controllers import klippa_receipt as shapes
+
+    answer = {"raw_text": "a" * 40 + "! coupon COUPON", "lines": [], "merchant_vat_number": "", "date": "",
+              "merchant_bank_account_number": "", "merchant_name": "", "amount": 0}
+    started = time.monotonic()
+    out = shapes.apply_user_data(answer, {"keyword_rules": [{"id": "evil", "regex": "(a|aa)+$"},
+                                                           {"id": "coupon", "keywords": ["coupon"]}]})
+    assert time.monotonic() - started < 5
+    assert out["matched_keywords"] == [{"id": "coupon", "count": 2, "matches": ["coupon", "COUPON"]}]
