@@ -261,9 +261,9 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
                             return None, None, klippa_error(codes["document"], "document is not valid base64.", rid)
             finally:
                 await form.close()
-        for key, value in request.query_params.items():  # template and friends may be in the query too
+        for key, value in request.query_params.items():  # as Klippa documents: the query overwrites the form
             if key not in ("X-Auth-Key", "X-Auth-Public-Key"):
-                fields.setdefault(key, value)
+                fields[key] = value
         if sum(len(d) for d, _ in documents) > limit * MAX_FORM_FILES:
             return None, None, klippa_error(codes["too_big"], rid=rid)
         return fields, documents, None

@@ -305,7 +305,8 @@ def test_information_routes(klippa):
 def test_identity_templates_have_no_access_and_cost_nothing(klippa):
     key = klippa.create_account(credits=2)
     for path, fields in (("/parseDocument/identity", {}), ("/parseDocument/eu-passport", {}),
-                         ("/parseDocument", {"template": "passport"})):
+                         ("/parseDocument", {"template": "passport"}),
+                         ("/parseDocument?template=identity", {"template": "financial"})):  # the query wins
         assert_error(parse(klippa, key, make_invoice_pdf(), path=path, **fields), 300004, 403)
     assert credits(klippa, key)["SpendableCredits"] == 2
 
