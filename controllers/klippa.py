@@ -456,13 +456,9 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         valid_time = _int(body.get("valid_time"))
         if valid_time is None or not limits["min_valid_time"] <= valid_time <= limits["max_valid_time"]:
             return klippa_error(400004)
-        scan_limit = body.get("scan_limit")
-        if scan_limit in (None, "", 0, "0"):
-            scan_limit = None
-        else:
-            scan_limit = _int(scan_limit)
-            if scan_limit is None or scan_limit < 1:
-                return klippa_error(400003)
+        scan_limit = _int(body.get("scan_limit"))  # required, as Klippa's CreatePublicKeyForm says
+        if scan_limit is None or not limits["min_scan_limit"] <= scan_limit <= limits["max_scan_limit"]:
+            return klippa_error(400003)
         row, key = await run_in_threadpool(keys.create_public_key, caller.account_id, valid_time, scan_limit)
         return success({"ID": row.id, "PublicKey": key, "ScanLimit": row.scan_limit or 0,
                         "ValidUntil": _timestamp(row.expires_at)})
@@ -523,7 +519,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if (refused := main_key_only(caller)) is not None:
             return refused
         body = await small_body(request)
-        row, key = await run_in_threadpool(keys.create_sub_key, caller.account_id, str(body.get("name") or ""))
+        row, key = await run_in_threadpool(keys.create_sub_key, caller.account_id, str(body.get("Name") or body.get("name") or ""))
         return success(key_info(row, key))
 
     @api.get("/subKey")
@@ -555,7 +551,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
             return refused
         body = await small_body(request)
         row = await run_in_threadpool(keys.rename_sub_key, caller.account_id, int(key_id),
-                                      str(body.get("name") or "")) if small_id(key_id) else None
+                                      str(body.get("Name") or body.get("name") or "")) if small_id(key_id) else None
         return success(key_info(row)) if row else sub_key_not_found()
 
     @api.delete("/subKey/{key_id}")

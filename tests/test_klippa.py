@@ -386,8 +386,13 @@ def test_concurrent_scans_are_charged_once_each(klippa):
 def test_public_keys(klippa):
     key = klippa.create_account(credits=5)
     url = klippa.url + API + "/publicKey"
-    assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 30}, timeout=30), 400004, 400)
-    assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 4000}, timeout=30), 400004, 400)
+    assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 30, "scan_limit": 1}, timeout=30),
+                 400004, 400)
+    assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 4000, "scan_limit": 1},
+                               timeout=30), 400004, 400)
+    assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 600}, timeout=30), 400003, 400)
+    assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 600, "scan_limit": 101},
+                               timeout=30), 400003, 400)
     assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 600, "scan_limit": -1},
                                timeout=30), 400003, 400)
     assert_error(requests.post(url, headers=key_header(key), json={"valid_time": 600, "scan_limit": "x"},
@@ -399,7 +404,8 @@ def test_public_keys(klippa):
     public_header = {"X-Auth-Public-Key": public["PublicKey"]}
     # a public key works on parseDocument and GET /publicKey only
     assert_error(requests.get(klippa.url + API + "/credits", headers=public_header, timeout=30), 100003)
-    assert_error(requests.post(url, headers=public_header, json={"valid_time": 600}, timeout=30), 100003)
+    assert_error(requests.post(url, headers=public_header, json={"valid_time": 600, "scan_limit": 1}, timeout=30),
+                 100003)
     assert_error(requests.post(klippa.url + API + "/parseText", headers=public_header, json={"text": "x"},
                                timeout=30), 100003)
     info = requests.get(url, headers=public_header, timeout=30).json()["data"]
@@ -449,7 +455,7 @@ def test_public_key_expires_on_the_clock(tmp_path):
     app = FastAPI()
     app.include_router(klippa_routes.router(DocumentService(db), KlippaKeys(db, clock=clock)))
     with TestClient(app) as client:
-        public = client.post(API + "/publicKey", headers=key_header(key), data={"valid_time": "60"}).json()["data"]
+        public = client.post(API + "/publicKey", headers=key_header(key), data={"valid_time": "60", "scan_limit": "5"}).json()["data"]
         header = {"X-Auth-Public-Key": public["PublicKey"]}
         assert client.get(API + "/publicKey", headers=header).json()["data"]["IsValid"] is True
         clock.now += timedelta(seconds=61)
@@ -463,12 +469,12 @@ def test_public_key_expires_on_the_clock(tmp_path):
 def test_sub_keys_count_against_their_parent(klippa):
     key = klippa.create_account(credits=4)
     url = klippa.url + API + "/subKey"
-    created = requests.post(url, headers=key_header(key), json={"name": "shop 1"}, timeout=30).json()["data"]
+    created = requests.post(url, headers=key_header(key), json={"Name": "shop 1"}, timeout=30).json()["data"]
     sub = created["Key"]
     assert created["Name"] == "shop 1" and sub
     listed = requests.get(url, headers=key_header(key), timeout=30).json()["data"]["SubKeys"]
     assert [k["ID"] for k in listed] == [created["ID"]] and all(k["Key"] == "" for k in listed)
-    renamed = requests.patch(f"{url}/{created['ID']}", headers=key_header(key), json={"name": "shop 2"}, timeout=30)
+    renamed = requests.patch(f"{url}/{created['ID']}", headers=key_header(key), json={"Name": "shop 2"}, timeout=30)
     assert renamed.json()["data"]["Name"] == "shop 2"
     assert requests.get(f"{url}/{created['ID']}", headers=key_header(key), timeout=30).json()["data"]["Name"] == "shop 2"
     assert parse(klippa, sub, make_invoice_pdf()).status_code == 200
