@@ -530,7 +530,8 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if (refused := main_key_only(caller)) is not None:
             return refused
         rows = await run_in_threadpool(keys.sub_keys, caller.account_id)
-        return success({"SubKeys": [key_info(row) for row in rows]})
+        return success({"Count": len(rows), "Page": 1, "PerPage": max(1, len(rows)), "Pages": 1,
+                        "MoreResults": False, "SubKeys": [key_info(row) for row in rows]})
 
     @api.get("/subKey/{key_id}")
     async def get_sub_key(key_id: str, request: Request):
@@ -563,7 +564,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
             return refused
         deleted = await run_in_threadpool(keys.delete_sub_key, caller.account_id, int(key_id)) \
             if small_id(key_id) else False
-        return success({"ID": int(key_id)}) if deleted else sub_key_not_found()
+        return success({"deleted": True}) if deleted else sub_key_not_found()
 
     @api.get("/subKey/{key_id}/statistics")
     async def sub_key_statistics(key_id: str, request: Request):
@@ -682,7 +683,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
             return refused
         deleted = await run_in_threadpool(data_sets.delete_set, caller.account_id, int(set_id)) \
             if small_id(set_id) else False
-        return success({"ID": int(set_id)}) if deleted else not_found("user data set")
+        return success({"deleted": True}) if deleted else not_found("user data set")
 
     @api.post("/userDataSet/{set_id}/records")
     async def create_user_data_set_record(set_id: str, request: Request):
@@ -762,7 +763,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
             return refused
         deleted = await run_in_threadpool(data_sets.delete_record, caller.account_id, int(set_id), int(record_id)) \
             if small_id(set_id) and small_id(record_id) else False
-        return success({"ID": int(record_id)}) if deleted else not_found("user data set record")
+        return success({"deleted": True}) if deleted else not_found("user data set record")
 
     async def bulk_body(request: Request) -> dict | None:
         """The JSON body of a bulk call: up to 1000 actions of small records."""

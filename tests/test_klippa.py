@@ -472,7 +472,9 @@ def test_sub_keys_count_against_their_parent(klippa):
     created = requests.post(url, headers=key_header(key), json={"Name": "shop 1"}, timeout=30).json()["data"]
     sub = created["Key"]
     assert created["Name"] == "shop 1" and sub
-    listed = requests.get(url, headers=key_header(key), timeout=30).json()["data"]["SubKeys"]
+    page = requests.get(url, headers=key_header(key), timeout=30).json()["data"]
+    listed = page["SubKeys"]
+    assert page["Count"] == 1 and page["MoreResults"] is False
     assert [k["ID"] for k in listed] == [created["ID"]] and all(k["Key"] == "" for k in listed)
     renamed = requests.patch(f"{url}/{created['ID']}", headers=key_header(key), json={"Name": "shop 2"}, timeout=30)
     assert renamed.json()["data"]["Name"] == "shop 2"
@@ -483,7 +485,8 @@ def test_sub_keys_count_against_their_parent(klippa):
     assert_error(requests.get(url, headers=key_header(sub), timeout=30), 100003)
     stats = requests.get(f"{url}/{created['ID']}/statistics", headers=key_header(key), timeout=30).json()["data"]
     assert sum(row["count"] for row in stats) == 1
-    assert requests.delete(f"{url}/{created['ID']}", headers=key_header(key), timeout=30).status_code == 200
+    deleted = requests.delete(f"{url}/{created['ID']}", headers=key_header(key), timeout=30)
+    assert deleted.status_code == 200 and deleted.json()["data"] == {"deleted": True}
     assert_error(requests.get(klippa.url + API + "/credits", headers=key_header(sub), timeout=30), 100002)
     assert requests.get(f"{url}/{created['ID']}", headers=key_header(key), timeout=30).status_code == 404
 
