@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -385,7 +385,3 @@ def apply_user_data(answer: dict, user_data: dict) -> dict:
         if matched:
             answer["matched_lineitems"].append({"id": rule_id, "lineitems": matched})
     return answer
-
-
-def iso_now() -> str:
-    return datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
