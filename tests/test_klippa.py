@@ -715,3 +715,29 @@ def test_a_backtracking_rule_cannot_hold_a_scan():
                                                            {"id": "coupon", "keywords": ["coupon"]}]})
     assert time.monotonic() - started < 5
     assert out["matched_keywords"] == [{"id": "coupon", "count": 2, "matches": ["coupon", "COUPON"]}]
+
+
+def test_public_key_scan_limit_holds_under_concurrency(klippa):
+    key = klippa.create_account(credits=10)
+    public = requests.post(klippa.url + API + "/publicKey", headers=key_header(key),
+                           json={"valid_time": 600, "scan_limit": 2}, timeout=30).json()["data"]
+    header = {"X-Auth-Public-Key": public["PublicKey"]}
+    answers: list = [None] * 4
+
+    def send(i: int) -> None:
+        answers[i] = requests.post(klippa.url + API + "/parseDocument", params=header,  # the key in the query
+                                   files={"document": ("a.pdf", make_invoice_pdf(invoice_id=f"PK-{i}"))},
+                                   timeout=240)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(240)
+    assert sorted(a.status_code for a in answers) == [200, 200, 403, 403]
+    for answer in answers:
+        if answer.status_code != 200:
+            assert_error(answer, 100006)
+    info = requests.get(klippa.url + API + "/publicKey", headers=header, timeout=30).json()["data"]
+    assert info["UsedScans"] == 2 and info["AvailableScans"] == 0
+    assert credits(klippa, key)["SpendableCredits"] == 8
