@@ -149,6 +149,18 @@ def vat_items(results: dict, amount: int, amountexvat: int, vatamount: int, item
     return out
 
 
+def barcodes(results: dict) -> list[dict]:
+    """The codes read on the document as Klippa's Barcode (a symbology Klippa has no name for is
+    left out)."""
+    names = vocabulary()["barcode_types"]
+    out = []
+    for code in results.get("barcodes") or []:
+        kind = names.get(str(code.get("symbology"))) if isinstance(code, dict) else None
+        if kind in enumeration("barcode_type") and kind:
+            out.append({"type": kind, "value": str(code.get("payload") or "")})
+    return out
+
+
 def document_kind(results: dict, amount: int) -> tuple[str, str]:
     """(document_type, invoice_type): a document-level decision from what was read. A document
     with an invoice number is an invoice (a credit invoice when its total is negative), one
@@ -174,7 +186,7 @@ def receipt(results: dict) -> dict:
         "amount_change": 0,
         "amountexvat": amountexvat,
         "vatamount": vatamount,
-        "barcodes": [],
+        "barcodes": barcodes(results),
         "currency": _text(_content(results, "currency")),
         "date": klippa_datetime(purchase_date),
         "purchasedate": _text(purchase_date) if klippa_datetime(purchase_date) else "",

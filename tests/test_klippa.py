@@ -741,3 +741,20 @@ def test_public_key_scan_limit_holds_under_concurrency(klippa):
     info = requests.get(klippa.url + API + "/publicKey", headers=header, timeout=30).json()["data"]
     assert info["UsedScans"] == 2 and info["AvailableScans"] == 0
     assert credits(klippa, key)["SpendableCredits"] == 8
+
+
+def test_qr_codes_come_back_as_klippa_barcodes_and_stay_out_of_odoo_shapes(klippa):
+    from test_payment_codes import epc_payload, invoice_with_code
+
+    key = klippa.create_account(credits=2)
+    payload = epc_payload()
+    data = invoice_with_code(payload, ["Acme Office Supplies GmbH", "INVOICE", "Invoice number: INV-2024-0042",
+                                       "Invoice date: 15.03.2024", "Total 847.00 EUR"])
+    response = parse(klippa, key, data)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["barcodes"] == [{"type": "QRCODE", "value": payload}]
+    parsed = klippa.call("/api/extract/invoice/1/parse", {
+        "account_token": key, "version": 122, "documents": [base64.b64encode(data).decode("ascii")]})
+    odoo = klippa.wait("/api/extract/invoice/1/get_result", {"version": 122, "document_uuid": parsed["document_uuid"]})
+    assert odoo["status"] == "success" and "barcodes" not in odoo["results"][0]
+    assert odoo["results"][0]["iban"]["selected_value"]["content"] == "DE88200800000970375700"
