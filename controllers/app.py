@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..models.document_service import DocumentService
-from . import itemize, legacy, staple, v1, v2, webapp
+from . import itemize, klippa, legacy, staple, v1, v2, webapp
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ def create_app(service: DocumentService) -> FastAPI:
         app.include_router(generation.router(service))
     app.include_router(staple.router(service))  # Staple's REST API at its native paths
     itemize.install(app, service)  # Itemize's Enterprise API under /api/enterprise/v1, with its CORS
+    app.include_router(klippa.router(service))  # Klippa's Custom OCR API under /api/v1
     webapp.mount(app, service)  # the accountant review app under /app
 
     @app.get("/health")

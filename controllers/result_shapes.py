@@ -7,9 +7,13 @@ import copy
 # Keys of a stored invoice line that only other vendors' shapes read (the table's own header
 # words for Staple): Odoo's line is its features and nothing else.
 NON_ODOO_LINE_KEYS = ("cells",)
+# Keys of a stored result that only other vendors' shapes read (the 2D codes read, for Klippa).
+NON_ODOO_KEYS = ("barcodes",)
 
 
 def odoo_lines(results: dict) -> dict:
+    if any(key in results for key in NON_ODOO_KEYS):
+        results = {k: v for k, v in results.items() if k not in NON_ODOO_KEYS}
     lines = results.get("invoice_lines")
     if not isinstance(lines, list) or not any(isinstance(line, dict) and k in line
                                               for line in lines for k in NON_ODOO_LINE_KEYS):
@@ -54,7 +58,7 @@ def plain_line(line: dict) -> dict:
 
 
 def v2(results: dict) -> dict:
-    out = dict(results)
+    out = {k: v for k, v in results.items() if k not in NON_ODOO_KEYS}
     if isinstance(out.get("invoice_lines"), list):
         out["invoice_lines"] = [plain_line(line) for line in out["invoice_lines"] if isinstance(line, dict)]
     return out

@@ -33,6 +33,8 @@ def ocr_languages(options: ExtractOptions) -> str:
 # read without a date or total found none of them (the tuning folds, see the README),
 # and it costs a Tesseract pass on every receipt that prints no date.
 SECOND_READING_FIELDS = ("date", "total")
+# At most this many of a document's 2D codes are kept in its result.
+MAX_RESULT_BARCODES = 20
 SECOND_READING_MAX_PAGES = 4
 
 
@@ -122,6 +124,10 @@ def build_result(ctx: Context) -> dict:
             result[name] = {"selected_value": dicts[0], "candidates": dicts}
     if "total_tax_amount" in result:
         result["global_taxes_amount"] = result["total_tax_amount"]
+    codes = ctx.doc.attachments.get("barcodes") or []
+    if codes:  # the codes the page carries, as read (Klippa's ``barcodes``; the Odoo shapes leave them out)
+        result["barcodes"] = [{"symbology": c.symbology, "payload": c.payload, "page": c.page,
+                               "coords": list(c.box)} for c in codes[:MAX_RESULT_BARCODES]]
     result["full_text_annotation"] = ctx.doc.text
     return result
 

@@ -7,3 +7,4 @@ from .learning import SupplierObservation, SupplierProfile, ValidationLearning  
 from .staple import ServerSecret, StapleUser  # noqa: F401
 from .webhook_delivery import WebhookDelivery  # noqa: F401
 from .itemize import ItemizeAccount, ItemizeDocument, ItemizeWebhook  # noqa: F401
+from .klippa import KlippaPublicKey, KlippaScan, KlippaSubKey, KlippaUserDataSet, KlippaUserDataSetRecord  # noqa: F401

@@ -1,7 +1,7 @@
 """Itemize Enterprise API: account fields, upload metadata, callback URLs; scheduled webhook deliveries
 
 Revision ID: 0006_itemize
-Revises: 0004 (re-chain onto main's head at merge)
+Revises: 0005
 Create Date: 2026-12-02 06:20:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_itemize'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
