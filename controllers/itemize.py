@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from datetime import date, datetime, timezone
 
@@ -26,14 +25,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.middleware.cors import CORSMiddleware
 
-from ..extraction.reader import PDF, sniff_mimetype
+from ..extraction.reader import sniff_mimetype
 from ..extraction.text_reader import sniff_text
 from ..models.account import find_account
 from ..models.document_service import DocumentRef, DocumentService, ParseRequest
 from ..models.itemize import (VOCABULARY, ItemizeDocument, ItemizeSettings, ItemizeWebhook, account_view,
                               itemize_account, set_data_set, unix)
 from ..models.validation import corrected_results
-from .jsonrpc import BadJson, decode_json
+from .jsonrpc import BadJson, decode_json, read_json_object
 from ..models.webhook import allowed_webhook_url
 
 _logger = logging.getLogger(__name__)
@@ -188,20 +187,8 @@ def document_fields(*, uuid: str, row: ItemizeDocument, processed_at: datetime |
 
 
 # -- routes --------------------------------------------------------------------------------
-async def json_body(request: Request):
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_JSON_BODY:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_JSON_BODY:
-            return None
-    try:
-        data = decode_json(body or b"{}")  # depth-bounded, unpaired surrogates made U+FFFD
-    except BadJson:
-        return None
-    return data if isinstance(data, dict) else None
+async def json_body(request: Request) -> dict | None:
+    return await read_json_object(request, MAX_JSON_BODY)
 
 
 def metadata_problem(metadata: dict, fmt: str) -> dict | None:

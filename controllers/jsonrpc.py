@@ -45,18 +45,31 @@ def maintenance() -> bool:
     return os.environ.get("INVOICE_EXTRACT_MAINTENANCE", "") not in ("", "0", "false")
 
 
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None when it is larger than MAX_BODY_BYTES (read no further)."""
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The body, or None when it is, or says it is, larger than ``limit`` (read no further)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_json_object(request: Request, limit: int) -> dict | None:
+    """A JSON object body of at most ``limit`` bytes, checked as decode_json checks it; None
+    when it is larger, not JSON, or not an object (each REST adapter answers that its way)."""
+    body = await read_body(request, limit)
+    if body is None:
+        return None
+    try:
+        data = decode_json(body or b"{}")
+    except BadJson:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 class BadJson(ValueError):
@@ -121,7 +134,7 @@ def endpoint(handler: Handler, encode: Encoder):
     """
 
     async def call(request: Request) -> JSONResponse:
-        body = await _read_body(request)
+        body = await read_body(request)
         if body is None:
             return rpc_result(None, encode("error_unsupported_size",
                                            f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."))

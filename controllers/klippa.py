@@ -32,7 +32,7 @@ from ..models.document_service import DocumentRef, DocumentService, ParseRequest
 from ..models.klippa import API, PUBLIC, SUB, Caller, KeyError_, KlippaKeys, KlippaUserData, UserDataError
 from ..models.url_fetch import FetchError, fetch_url
 from . import klippa_receipt as shapes
-from .jsonrpc import maintenance
+from .jsonrpc import BadJson, decode_json, maintenance, read_body, read_json_object
 
 _logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ PREFIX = "/api/v1"
 MULTIPART_OVERHEAD = 64 * 1024
 MAX_FORM_FILES = 10
 MAX_JSON_BODY = 64 * 1024
+MAX_BULK_BODY = 4 * 1024 * 1024  # up to 1000 actions of small records
 # Statuses of a document that could not be read (refused at parse or failed in the worker).
 UNREADABLE = {"error_unsupported_format", "error_password_protected", "error_too_many_pages", "error_internal"}
 
@@ -215,15 +216,13 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         fields: dict = {}
         documents: list[tuple[bytes, str]] = []
         if content_type.startswith("application/json"):
-            body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > limit * 4 // 3 + MULTIPART_OVERHEAD:
-                    return None, None, klippa_error(codes["too_big"], rid=rid)
+            body = await read_body(request, limit * 4 // 3 + MULTIPART_OVERHEAD)
+            if body is None:
+                return None, None, klippa_error(codes["too_big"], rid=rid)
             try:
-                data = json.loads(bytes(body) or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                return None, None, klippa_error(codes["document"], "The body is not JSON.", rid)
+                data = decode_json(body or b"{}")
+            except BadJson as e:
+                return None, None, klippa_error(codes["document"], f"The body is not usable JSON: {e}.", rid)
             if not isinstance(data, dict):
                 return None, None, klippa_error(codes["document"], "The body must be a JSON object.", rid)
             fields = {k: v for k, v in data.items() if k != "document"}
@@ -410,16 +409,7 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         if declared.isdigit() and int(declared) > MAX_JSON_BODY:
             return {}
         if content_type.startswith("application/json"):
-            body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_JSON_BODY:
-                    return {}
-            try:
-                data = json.loads(bytes(body) or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                return {}
-            return data if isinstance(data, dict) else {}
+            return await read_json_object(request, MAX_JSON_BODY) or {}
         try:
             form = await request.form(max_files=0, max_fields=50)
         except Exception:
@@ -767,19 +757,6 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
 
     async def bulk_body(request: Request) -> dict | None:
         """The JSON body of a bulk call: up to 1000 actions of small records."""
-        limit = 4 * 1024 * 1024
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            return None
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return None
-        try:
-            data = json.loads(bytes(body) or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return data if isinstance(data, dict) else None
+        return await read_json_object(request, MAX_BULK_BODY)
 
     return api

@@ -18,6 +18,8 @@ from pathlib import Path
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "klippa_vocabulary.json"
 import regex
 
+from .result_shapes import selected_content
+
 _logger = logging.getLogger(__name__)
 
 # A rule's regex is the caller's: it runs with the ``regex`` module's timeout (a pattern that
@@ -38,14 +40,7 @@ def enumeration(name: str) -> list[str]:
     return vocabulary()["enumerations"][name]
 
 
-def _content(results: dict, name: str):
-    feature = results.get(name)
-    if not isinstance(feature, dict):
-        return None
-    value = feature.get("selected_value")
-    if value is None and isinstance(feature.get("selected_values"), list) and feature["selected_values"]:
-        value = feature["selected_values"][0]
-    return value.get("content") if isinstance(value, dict) else None
+_content = selected_content
 
 
 def _contents(results: dict, name: str) -> list:

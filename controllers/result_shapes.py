@@ -37,6 +37,23 @@ def legacy(results: dict) -> dict:
     return out
 
 
+def selected(results: dict, name: str) -> dict | None:
+    """The selected candidate of feature ``name`` (the first of ``selected_values`` for the
+    list features), or None: what every REST adapter maps from the neutral result."""
+    feature = results.get(name)
+    if not isinstance(feature, dict):
+        return None
+    value = feature.get("selected_value")
+    if value is None and isinstance(feature.get("selected_values"), list) and feature["selected_values"]:
+        value = feature["selected_values"][0]
+    return value if isinstance(value, dict) else None
+
+
+def selected_content(results: dict, name: str):
+    value = selected(results, name)
+    return value.get("content") if value else None
+
+
 def _content(feature: dict | None):
     if not isinstance(feature, dict):
         return None

@@ -26,7 +26,8 @@ from ..models.document_service import DocumentRef, DocumentService, ParseRequest
 from ..models.staple import ACCESS, REFRESH, StapleError, StapleUsers, TokenError
 from ..models.tagged_image import PageError, data_url, sad_kitten_png, tagged_first_page
 from ..extraction.reader import sniff_mimetype
-from .jsonrpc import maintenance
+from .result_shapes import selected, selected_content
+from .jsonrpc import maintenance, read_json_object
 
 _logger = logging.getLogger(__name__)
 
@@ -70,19 +71,7 @@ def sad_kitten(status: str, log: str | None = None) -> JSONResponse:
 
 
 # -- the neutral result in Staple's keys ------------------------------------------------------
-def _selected(results: dict, name: str) -> dict | None:
-    feature = results.get(name)
-    if not isinstance(feature, dict):
-        return None
-    value = feature.get("selected_value")
-    if value is None and isinstance(feature.get("selected_values"), list) and feature["selected_values"]:
-        value = feature["selected_values"][0]
-    return value if isinstance(value, dict) else None
-
-
-def _content(results: dict, name: str):
-    value = _selected(results, name)
-    return value.get("content") if value else None
+_selected, _content = selected, selected_content
 
 
 def us_date(iso) -> str | None:
@@ -221,19 +210,7 @@ def bearer(request: Request) -> str | None:
 
 
 async def json_body(request: Request) -> dict | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_JSON_BODY:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_JSON_BODY:
-            return None
-    try:
-        data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return await read_json_object(request, MAX_JSON_BODY)
 
 
 def router(service: DocumentService, users: StapleUsers | None = None) -> APIRouter:

@@ -1,6 +1,7 @@
 """Declarative base and the column types shared by the models."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 from sqlalchemy import MetaData
@@ -22,3 +23,11 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer setting from the environment; the default when unset or not a number."""
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default

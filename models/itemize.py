@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, select
+from sqlalchemy import JSON, Boolean, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .account import Account
-from .base import Base, utcnow
+from .base import Base, env_int, utcnow
 from .db import Database
 from .document import DONE, ERROR, Document
 from .document_service import refund_credit
@@ -49,13 +49,6 @@ def _env_float_list(name: str, default: tuple) -> tuple:
         return default
 
 
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 @dataclass(frozen=True)
 class ItemizeSettings:
     """INVOICE_EXTRACT_ITEMIZE_* settings (README, Itemize section)."""
@@ -71,12 +64,12 @@ class ItemizeSettings:
     def from_env(cls) -> "ItemizeSettings":
         origins = tuple(o.strip() for o in os.environ.get("INVOICE_EXTRACT_ITEMIZE_CORS_ORIGINS", "").split(",")
                         if o.strip())
-        return cls(min_image_bytes=max(0, _env_int("INVOICE_EXTRACT_ITEMIZE_MIN_IMAGE_BYTES", cls.min_image_bytes)),
-                   max_image_bytes=max(1, _env_int("INVOICE_EXTRACT_ITEMIZE_MAX_IMAGE_BYTES", cls.max_image_bytes)),
-                   max_document_bytes=max(1, _env_int("INVOICE_EXTRACT_ITEMIZE_MAX_DOCUMENT_BYTES",
+        return cls(min_image_bytes=max(0, env_int("INVOICE_EXTRACT_ITEMIZE_MIN_IMAGE_BYTES", cls.min_image_bytes)),
+                   max_image_bytes=max(1, env_int("INVOICE_EXTRACT_ITEMIZE_MAX_IMAGE_BYTES", cls.max_image_bytes)),
+                   max_document_bytes=max(1, env_int("INVOICE_EXTRACT_ITEMIZE_MAX_DOCUMENT_BYTES",
                                                       cls.max_document_bytes)),
                    webhook_schedule=_env_float_list("INVOICE_EXTRACT_ITEMIZE_WEBHOOK_SCHEDULE", cls.webhook_schedule),
-                   webhook_tries=max(1, _env_int("INVOICE_EXTRACT_ITEMIZE_WEBHOOK_TRIES", cls.webhook_tries)),
+                   webhook_tries=max(1, env_int("INVOICE_EXTRACT_ITEMIZE_WEBHOOK_TRIES", cls.webhook_tries)),
                    cors_origins=origins)
 
 

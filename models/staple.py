@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .account import create_account
-from .base import Base, utcnow
+from .base import Base, env_int, utcnow
 from .db import Database
 from .user import _dummy_hash, hash_password, verify_password
 
@@ -55,13 +55,6 @@ class ServerSecret(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 @dataclass(frozen=True)
 class StapleSettings:
     """INVOICE_EXTRACT_STAPLE_* settings (README, Staple section)."""
@@ -76,9 +69,9 @@ class StapleSettings:
             timeout = float(os.environ.get("INVOICE_EXTRACT_STAPLE_TIMEOUT", cls.invoice_timeout))
         except ValueError:
             timeout = cls.invoice_timeout
-        return cls(free_calls=max(0, _env_int("INVOICE_EXTRACT_STAPLE_FREE_CALLS", cls.free_calls)),
-                   access_seconds=max(1, _env_int("INVOICE_EXTRACT_STAPLE_ACCESS_SECONDS", cls.access_seconds)),
-                   refresh_seconds=max(1, _env_int("INVOICE_EXTRACT_STAPLE_REFRESH_SECONDS", cls.refresh_seconds)),
+        return cls(free_calls=max(0, env_int("INVOICE_EXTRACT_STAPLE_FREE_CALLS", cls.free_calls)),
+                   access_seconds=max(1, env_int("INVOICE_EXTRACT_STAPLE_ACCESS_SECONDS", cls.access_seconds)),
+                   refresh_seconds=max(1, env_int("INVOICE_EXTRACT_STAPLE_REFRESH_SECONDS", cls.refresh_seconds)),
                    invoice_timeout=max(0.1, timeout))
 
 

@@ -11,16 +11,14 @@ fetch takes at most FETCH_TIMEOUT seconds and at most ``max_bytes`` bytes.
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
-import os
 import socket
 import time
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from .webhook import NEVER_REACHED
+from . import net_policy
 
 _logger = logging.getLogger(__name__)
 
@@ -36,38 +34,9 @@ class FetchError(Exception):
         self.too_big = too_big
 
 
-def fetch_networks() -> list | None:
-    """INVOICE_EXTRACT_FETCH_NETWORKS as networks; None (public addresses only) when unset."""
-    raw = os.environ.get("INVOICE_EXTRACT_FETCH_NETWORKS", "").strip()
-    if not raw:
-        return None
-    networks = []
-    for part in raw.split(","):
-        if part.strip():
-            try:
-                networks.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError:
-                _logger.error("INVOICE_EXTRACT_FETCH_NETWORKS: %r is not a network; ignored", part.strip())
-    return networks
-
-
 def fetch_address_problem(address: str) -> str | None:
-    """Why the server may not fetch from this IP address, or None."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return f"{address!r} is not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if ip.is_link_local or ip.is_multicast or ip.is_unspecified or any(
-            ip in n for n in NEVER_REACHED if n.version == ip.version):
-        return f"{ip} is not an address documents are fetched from"
-    allowed = fetch_networks()
-    if allowed is None:
-        return None if ip.is_global else f"{ip} is not a public address (see INVOICE_EXTRACT_FETCH_NETWORKS)"
-    if not any(ip.version == n.version and ip in n for n in allowed):
-        return f"{ip} is outside INVOICE_EXTRACT_FETCH_NETWORKS"
-    return None
+    """Why the server may not fetch from this IP address, or None (models.net_policy)."""
+    return net_policy.address_problem(address, "INVOICE_EXTRACT_FETCH_NETWORKS", public_only_by_default=True)
 
 
 def url_problem(url: str) -> str | None:

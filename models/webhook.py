@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import select, update
 
+from . import net_policy
 from .db import Database
 from .document import Document
 
@@ -43,40 +44,9 @@ TIMEOUT = float(os.environ.get("INVOICE_EXTRACT_WEBHOOK_TIMEOUT", 5))
 RETRIES = int(os.environ.get("INVOICE_EXTRACT_WEBHOOK_RETRIES", 3))
 
 
-NEVER_REACHED = [ipaddress.ip_network(n) for n in ("169.254.0.0/16", "fe80::/10")]
-
-
-def webhook_networks() -> list | None:
-    """INVOICE_EXTRACT_WEBHOOK_NETWORKS as networks; None (any) when unset."""
-    raw = os.environ.get("INVOICE_EXTRACT_WEBHOOK_NETWORKS", "").strip()
-    if not raw:
-        return None
-    networks = []
-    for part in raw.split(","):
-        if part.strip():
-            try:
-                networks.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError:
-                _logger.error("INVOICE_EXTRACT_WEBHOOK_NETWORKS: %r is not a network; ignored", part.strip())
-    return networks
-
-
 def address_problem(address: str) -> str | None:
-    """Why a webhook may not go to this IP address, or None."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return f"{address!r} is not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if ip.is_link_local or any(ip in n for n in NEVER_REACHED if n.version == ip.version):
-        return f"{ip} is link-local (cloud metadata services answer there)"
-    if ip.is_multicast or ip.is_unspecified:
-        return f"{ip} is not a host"
-    allowed = webhook_networks()
-    if allowed is not None and not any(ip.version == n.version and ip in n for n in allowed):
-        return f"{ip} is outside INVOICE_EXTRACT_WEBHOOK_NETWORKS"
-    return None
+    """Why a webhook may not go to this IP address, or None (models.net_policy)."""
+    return net_policy.address_problem(address, "INVOICE_EXTRACT_WEBHOOK_NETWORKS", public_only_by_default=False)
 
 
 def _split(url: str):
