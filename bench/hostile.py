@@ -45,15 +45,18 @@ def stream(dictionary: bytes, data: bytes) -> bytes:
 
 
 def one_page(content: bytes, width: float = 595, height: float = 842, compress: bool = True,
-             catalog_extra: bytes = b"", resources: bytes = b"", more: list[bytes] | None = None) -> bytes:
-    """One page showing ``content``; ``more`` objects are numbered from 6 on."""
-    body = deflated(0, prefix=content) if compress else content
+             catalog_extra: bytes = b"", resources: bytes = b"", more: list[bytes] | None = None,
+             encoded: tuple[bytes, bytes] | None = None) -> bytes:
+    """One page showing ``content``; ``more`` objects are numbered from 6 on. ``encoded``:
+    the content stream's filter entry and bytes as they are (for bombs made elsewhere)."""
+    if encoded is None:
+        encoded = (b"/Filter /FlateDecode", deflated(0, prefix=content)) if compress else (b"", content)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> " % (width, height) + resources + b" >> >>",
-        stream(b"/Filter /FlateDecode" if compress else b"", body),
+        stream(*encoded),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ] + (more or [])
     return build_pdf(objects)
@@ -70,30 +73,13 @@ def attachment_bomb(inflated: int, name: bytes = b"factur-x.xml") -> bytes:
 def content_bomb(inflated: int) -> bytes:
     """A page whose content stream is the text, then ``inflated`` bytes of white space."""
     data = deflated(inflated, unit=b" " * (1 << 20), prefix=TEXT + b"\n")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        stream(b"/Filter /FlateDecode", data),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    return build_pdf(objects)
+    return one_page(TEXT, encoded=(b"/Filter /FlateDecode", data))
 
 
 def double_flate_bomb(inflated: int) -> bytes:
     """A content stream Flate-compressed twice: a small file, a bomb squared."""
     once = deflated(inflated, unit=b" " * (1 << 20), prefix=TEXT + b"\n")
-    twice = zlib.compress(once, 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        stream(b"/Filter [/FlateDecode /FlateDecode]", twice),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    return build_pdf(objects)
+    return one_page(TEXT, encoded=(b"/Filter [/FlateDecode /FlateDecode]", zlib.compress(once, 9)))
 
 
 def image_bomb(width: int, height: int) -> bytes:
