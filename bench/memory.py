@@ -5,12 +5,14 @@
 Each document is read in a fresh process, the way a worker reads it: ``extract()`` then
 ``give_memory_back()``. Printed per document: the outcome, the peak RSS, the RSS left after
 the document, and the peak of the same process on a plain one-page invoice (the baseline of
-the libraries themselves). The exit status is 1 when a peak passes --max-mb (400).
+the libraries themselves). INVOICE_EXTRACT_* settings pass through (e.g.
+INVOICE_EXTRACT_OCR_ENGINE=tesseract). The exit status is 1 when a peak passes --max-mb (400).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -56,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| document | file | outcome | peak RSS | RSS after |\n|---|---|---|---|---|")
     for name, make in CASES.items():
         code = CHILD.format(bomb=args.bomb_mb << 20, make=make)
+        settings = {k: v for k, v in os.environ.items() if k.startswith("INVOICE_EXTRACT_")}
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
-            "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+            "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin", **settings})
         if run.returncode != 0:
             print(f"| {name} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – |")
             worst = float("inf")

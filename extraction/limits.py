@@ -17,8 +17,9 @@ class Limits:
     # One embedded e-invoice XML, inflated; a larger one is not read.
     max_embedded_bytes: int = int(os.environ.get("INVOICE_EXTRACT_MAX_EMBEDDED_BYTES", 8 * 1024 * 1024))
     # Pixels a page is read at: a PDF page is rendered, and an image decoded, at most this
-    # large (A3 at 300 dpi is 17.4 million). Boxes are relative to the page, so they do not move.
-    max_ocr_pixels: int = int(os.environ.get("INVOICE_EXTRACT_MAX_OCR_PIXELS", 25_000_000))
+    # large (A4 at 300 dpi is 8.7 million; A3 is read at about 250 dpi). Boxes are relative
+    # to the page, so they do not move.
+    max_ocr_pixels: int = int(os.environ.get("INVOICE_EXTRACT_MAX_OCR_PIXELS", 12_000_000))
 
 
 DEFAULT_LIMITS = Limits()
