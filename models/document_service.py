@@ -215,8 +215,8 @@ class DocumentService:
         with self.db.session() as session:
             names = request.file_names if isinstance(request.file_names, list) else []
             doc = self._new_document(session, request, account_id=None, content=b"", mimetype="",
-                                     file_name=str(names[0]) if names else "", credit_charged=False)
-            doc.integration = True
+                                     file_name=str(names[0]) if names else "", credit_charged=False,
+                                     integration=True)
             doc.state, doc.status, doc.results = DONE, "success", integration_sample(request.document_type)
             doc.webhook_state = "pending" if doc.webhook_url else None
             return _outcome(ParseOutcome, "success", document_id=doc.id, document_uuid=doc.uuid,
@@ -224,11 +224,11 @@ class DocumentService:
 
     @staticmethod
     def _new_document(session, request: ParseRequest, account_id: int | None, content: bytes, mimetype: str,
-                      file_name: str, credit_charged: bool) -> Document:
+                      file_name: str, credit_charged: bool, integration: bool = False) -> Document:
         doc = Document(
             id=_free_document_id(session),
             account_id=account_id,
-            integration=False,
+            integration=integration,
             document_type=request.document_type,
             content=content,
             mimetype=mimetype,
