@@ -5,7 +5,8 @@
     "summary": "Self-hosted invoice and receipt digitization speaking Odoo's Extract API",
     "description": "Extracts supplier bills and receipts (digital PDF, scans, photos, "
     "e-invoices, payment QR codes) and serves the results over Odoo's IAP Extract "
-    "JSON-RPC protocol (versions 120, 121/122 and 123).",
+    "JSON-RPC protocol (versions 120, 121/122 and 123), and Klippa's, Itemize's and Staple's "
+    "REST APIs over the same document service.",
     "author": "invoice_extract developers",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
@@ -14,7 +15,7 @@
         "python": [
             "fastapi", "uvicorn", "sqlalchemy", "alembic", "pdfplumber", "pypdfium2",
             "pytesseract", "pyzbar", "lxml", "stdnum", "schwifty", "babel", "PIL",
-            "requests", "jsonrpcclient", "jinja2",
+            "requests", "jsonrpcclient", "jinja2", "rapidocr", "onnxruntime", "jwt", "regex",
         ],
         "bin": ["tesseract"],
     },
