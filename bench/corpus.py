@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from invoice_extract.bench.scoring import print_scores
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -68,14 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     folders = [args.corpus / name for name in (args.only or sorted(
         p.name for p in args.corpus.iterdir() if p.is_dir()))]
-    scorer = args.corpus.parent / "bench" / "score.py"
     for folder in folders:
         if not args.no_run:
             run_folder(folder, args.out / folder.name, args.jobs)
-        cmd = [sys.executable, str(scorer), "--truth", str(folder), "--pred", str(args.out / folder.name)]
-        if args.v:
-            cmd.append("-v")
-        subprocess.run(cmd, check=False)
+        print_scores(folder, args.out / folder.name, args.corpus, args.v)
     return 0
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
 import io
 import json
 import random
@@ -32,6 +31,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+
+from invoice_extract.bench.scoring import scorer_module, scorer_path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -60,12 +61,8 @@ class Tally:
 
 # ------------------------------------------------------------------ scoring
 def _scorer(corpus: Path):
-    path = corpus.parent / "bench" / "score.py"
-    if path.exists():
-        spec = importlib.util.spec_from_file_location("shared_score", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.field_equal
+    if scorer_path(corpus).exists():
+        return scorer_module(corpus).field_equal
     from invoice_extract.extraction import learning
 
     return lambda f, truth, pred: learning.same(f, learning.normalize(f, pred), learning.normalize(f, truth))

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-mb", type=float, default=400)
     args = ap.parse_args(argv)
     worst = 0.0
-    print(f"| document | file | outcome | peak RSS | RSS after |\n|---|---|---|---|---|")
+    print("| document | file | outcome | peak RSS | RSS after |\n|---|---|---|---|---|")
     for name, make in CASES.items():
         code = CHILD.format(bomb=args.bomb_mb << 20, make=make)
         settings = {k: v for k, v in os.environ.items() if k.startswith("INVOICE_EXTRACT_")}

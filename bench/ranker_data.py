@@ -10,17 +10,16 @@ E-invoice PDFs are read with their XML set aside: the XML is the truth of their 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import pickle
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .scoring import scorer_module
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-SCORER = DEFAULT_CORPUS.parent / "bench" / "score.py"
 # Folders whose printed pages teach the ranker (receipts are photos: another engine path).
 TRAIN_FOLDERS = ("invoices_visual", "einvoice", "invoices_vrdu")
 EVAL_FOLDERS = ("invoices_visual", "invoices_vrdu", "einvoice", "einvoice_xml", "einvoice_xml_world")
@@ -30,13 +29,7 @@ SEED = 20261202
 
 def scorer():
     """The shared scorer's module (its matching rules label the candidates)."""
-    mod = sys.modules.get("_shared_score")
-    if mod is None:
-        spec = importlib.util.spec_from_file_location("_shared_score", SCORER)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["_shared_score"] = mod
-        spec.loader.exec_module(mod)
-    return mod
+    return scorer_module(DEFAULT_CORPUS)
 
 
 @dataclass

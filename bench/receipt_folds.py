@@ -19,12 +19,12 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .corpus import DEFAULT_CORPUS, documents
+from .scoring import print_scores
 
 FOLDS = 2
 PARTS = {"tune": 0, "held": 1}
@@ -102,19 +102,14 @@ def main(argv: list[str] | None = None) -> int:
         if not hasattr(mod, name):
             ap.error(f"no {target}")
         setattr(mod, name, ast.literal_eval(value))
-    scorer = args.corpus.parent / "bench" / "score.py"
     for name in args.only:
         folder = args.corpus / name
         docs = part_documents(folder, args.part, args.limit)
         truth, seconds = run_part(folder, docs, args.out)
         print(f"{name} [{args.part}, {len(docs)} documents, {seconds / max(1, len(docs)):.2f} s each] "
               f"{' '.join(args.set + args.patch)}", flush=True)
-        cmd = [sys.executable, str(scorer), "--truth", str(truth), "--pred", str(args.out / "pred" / name)]
-        if args.json:
-            cmd += ["--json", str(args.out / f"{name}.score.json")]
-        if args.v:
-            cmd.append("-v")
-        subprocess.run(cmd, check=False)
+        print_scores(truth, args.out / "pred" / name, args.corpus, args.v,
+                     args.out / f"{name}.score.json" if args.json else None)
     return 0
 
 

@@ -17,8 +17,14 @@ LEGAL_FORMS = re.compile(
     re.I)
 NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison sociale", "bedrijf", "empresa",
                              "ragione sociale", "nom"])
-TITLE_WORDS = re.compile(r"^(invoice|rechnung|facture|factuur|factura|fattura|receipt|quittung|bon|"
-                         r"gutschrift|avoir|credit note|tax invoice|handelsrechnung|proforma|page|seite)\b", re.I)
+# A document's own title, per language: never a party's name, and cut off the end of a name's
+# line it is printed on ("Acme Widgets GmbH INVOICE").
+DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "receipt", "gutschrift",
+                   "avoir", "credit note", "tax invoice", "proforma")
+# … and words that open a title or a page header line (they stay when a name ends with them:
+# "Au Bon" is a name)
+TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", "handelsrechnung", "page", "seite"))
+                         + r")\b", re.I)
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
 NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\b(?:tel|fax|phone|iban|bic|e-mail|email|order|bestell|"
                         r"commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite)\b", re.I)

@@ -6,7 +6,8 @@ import re
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import line_position, lines_of
-from ._names import ADDRESS_LINE, REGISTRATION_LINE, legal_names, letterhead, names_in_block, receipt_header
+from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, REGISTRATION_LINE, legal_names, letterhead, names_in_block,
+                     receipt_header)
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -36,8 +37,7 @@ def find(ctx: Context) -> list[Candidate]:
     return rank([c for c in cands if len(c.content) >= 2])
 
 
-TRAILING_TITLE = re.compile(r"\s+(?:tax\s+)?(?:invoice|rechnung|facture|factuur|factura|fattura|receipt|"
-                            r"credit note|gutschrift|avoir|proforma)\W*$", re.I)
+TRAILING_TITLE = re.compile(r"\s+(?:" + "|".join(t.replace(" ", r"\s+") for t in DOCUMENT_TITLES) + r")\W*$", re.I)
 
 
 def _layout_evidence(ctx: Context, cand: Candidate) -> float:
