@@ -427,6 +427,16 @@ def _line_ids(texts: Sequence[str]) -> list[str]:
     return out
 
 
+def _identity_words(texts: Sequence[str]) -> list[str]:
+    """The identifiers of one line, then the web and e-mail domains it prints."""
+    out = _line_ids(texts)
+    for word in texts:
+        found = _WEB.search(word)
+        if found and ("@" in word or word.lower().startswith("www.")):
+            out.append(found.group(1).lower())
+    return out
+
+
 def printed_ids(doc: Document) -> list[str]:
     """Identifiers and web or e-mail domains the top of the first page prints (the
     supplier's header), each once. Numbers that change from bill to bill are printed there
@@ -435,18 +445,10 @@ def printed_ids(doc: Document) -> list[str]:
         return []
     out: list[str] = []
     for line in _page_lines(doc, 0):
-        if not line or line[0].y0 > HEADER_SHARE:
-            continue
-        texts = [w.text for w in line]
-        for key in _line_ids(texts):
-            if key not in out:
-                out.append(key)
-        for word in texts:
-            found = _WEB.search(word)
-            if found and ("@" in word or word.lower().startswith("www.")):
-                domain = found.group(1).lower()
-                if domain not in out:
-                    out.append(domain)
+        if line and line[0].y0 <= HEADER_SHARE:
+            for key in _identity_words([w.text for w in line]):
+                if key not in out:
+                    out.append(key)
     return out[:MAX_IDS]
 
 
@@ -563,7 +565,7 @@ def match_profile(doc: Document, profiles: Sequence[dict], own_vat: str | None =
         return None
     codes, names = _page_key(doc)
     own = code_key(own_vat) if own_vat else ""
-    page_ids = set(printed_ids(doc)) | _all_ids(doc)
+    page_ids = _all_ids(doc)  # the header's identifiers are among them
     page_layout = layout_fingerprint(doc)
     id_owners: dict[str, int] = {}
     for profile in profiles:
@@ -613,17 +615,10 @@ LAYOUT_MATCH = 0.5
 
 
 def _all_ids(doc: Document) -> set[str]:
-    """Every identifier-like word of the document (a supplier may print its number anywhere)."""
-    out = set()
-    for page in range(len(doc.pages)):
-        for line in _page_lines(doc, page):
-            texts = [w.text for w in line]
-            out.update(_line_ids(texts))
-            for word in texts:
-                found = _WEB.search(word)
-                if found and ("@" in word or word.lower().startswith("www.")):
-                    out.add(found.group(1).lower())
-    return out
+    """Every identifier the document prints, anywhere (a supplier may print its number in a
+    footer), with its web and e-mail domains."""
+    return {key for page in range(len(doc.pages)) for line in _page_lines(doc, page)
+            for key in _identity_words([w.text for w in line])}
 
 
 def _header_names(doc: Document) -> list[str]:
