@@ -93,3 +93,9 @@ def image_bomb(width: int, height: int) -> bytes:
 def page_of_shape(width: float, height: float, text: bool = False) -> bytes:
     """An empty (a scan-like) page, or one with a line of text, of the given size in points."""
     return one_page(TEXT if text else b"", width=width, height=height)
+
+
+def unterminated_streams(count: int) -> bytes:
+    """``count`` Flate streams without ``endstream`` and a valid zlib header: every stream runs
+    to the end of the file, which a naive scan reads once per stream."""
+    return b"%PDF-1.4\n" + b"1 0 obj << /Filter /FlateDecode >>stream\nx\x9c" * count

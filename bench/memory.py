@@ -25,10 +25,11 @@ CASES = {
     "image of 56 Mpx (under the limit)": "hostile.image_bomb(7000, 8000)",
     "page 3 x 14,400 pt": "hostile.page_of_shape(3, 14400)",
     "page 14,400 x 14,400 pt": "hostile.page_of_shape(14400, 14400)",
+    "400,000 unterminated streams": "hostile.unterminated_streams(400_000)",
 }
 
 CHILD = """
-import json, resource, sys
+import json, resource, sys, time
 from invoice_extract.bench import hostile
 from invoice_extract.extraction import ExtractOptions, extract
 from invoice_extract.models.worker import give_memory_back
@@ -38,13 +39,15 @@ data = {make}
 def rss_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096 / 2**20
+started = time.perf_counter()
 try:
     extract(data, "hostile.pdf", ExtractOptions())
     outcome = "result"
 except Exception as e:
     outcome = getattr(e, "status", type(e).__name__)
 give_memory_back()
-print(json.dumps({{"bytes": len(data), "outcome": outcome,
+seconds = time.perf_counter() - started
+print(json.dumps({{"bytes": len(data), "outcome": outcome, "seconds": seconds,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "after_mb": rss_mb()}}))
 """
 
@@ -55,19 +58,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-mb", type=float, default=400)
     args = ap.parse_args(argv)
     worst = 0.0
-    print("| document | file | outcome | peak RSS | RSS after |\n|---|---|---|---|---|")
+    print("| document | file | outcome | peak RSS | RSS after | seconds |\n|---|---|---|---|---|---|")
     for name, make in CASES.items():
         code = CHILD.format(bomb=args.bomb_mb << 20, make=make)
         settings = {k: v for k, v in os.environ.items() if k.startswith("INVOICE_EXTRACT_")}
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
             "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin", **settings})
         if run.returncode != 0:
-            print(f"| {name} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – |")
+            print(f"| {name} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – | – |")
             worst = float("inf")
             continue
         m = json.loads(run.stdout.strip().splitlines()[-1])
         worst = max(worst, m["peak_mb"])
-        print(f"| {name} | {m['bytes'] / 1024:,.0f} KB | {m['outcome']} | {m['peak_mb']:.0f} MB | {m['after_mb']:.0f} MB |")
+        print(f"| {name} | {m['bytes'] / 1024:,.0f} KB | {m['outcome']} | {m['peak_mb']:.0f} MB | {m['after_mb']:.0f} MB | {m['seconds']:.1f} |")
     print(f"\nworst peak: {worst:.0f} MB (limit {args.max_mb:.0f} MB)")
     return 0 if worst <= args.max_mb else 1
 

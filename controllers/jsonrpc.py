@@ -90,6 +90,8 @@ def decode_json(body: bytes) -> Any:
 
 
 def _clean(text: str) -> str:
+    if text.isascii():  # a base64 document: checked without a copy
+        return text
     try:
         text.encode("utf-8")
         return text

@@ -17,6 +17,7 @@ so none escapes it, however the cross-reference tables lie.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import zlib
@@ -28,6 +29,7 @@ from .limits import Limits
 _logger = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+INPUT_CHUNK = 1 << 16
 # The dictionary of a stream ends right before its keyword; its start is within this many bytes.
 DICT_WINDOW = 4096
 MAX_EMBEDDED_FILES = 8
@@ -35,7 +37,6 @@ MAX_EMBEDDED_FILES = 8
 BYTES_PER_PIXEL = 8
 
 _STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
-_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
 _NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
@@ -68,14 +69,17 @@ def _inflate(chunks: Iterator[bytes]) -> Iterator[bytes]:
     decompressor = zlib.decompressobj()
     try:
         for chunk in chunks:
-            data = chunk
-            while data and not decompressor.eof:
-                out = decompressor.decompress(data, CHUNK)
-                if out:
-                    yield out
-                data = decompressor.unconsumed_tail
-            if decompressor.eof:
-                return
+            # fed a slice at a time: zlib keeps what it has not consumed as a copy, and a copy
+            # of the rest of the file at every step would make a file of many streams quadratic
+            for offset in range(0, len(chunk), INPUT_CHUNK):
+                data = chunk[offset:offset + INPUT_CHUNK]
+                while data and not decompressor.eof:
+                    out = decompressor.decompress(data, CHUNK)
+                    if out:
+                        yield out
+                    data = decompressor.unconsumed_tail
+                if decompressor.eof:
+                    return
     except zlib.error:
         return
 
@@ -91,23 +95,33 @@ def inflate(raw: bytes, filters: list[str], limit: int) -> bytes | None:
     return b"".join(out)
 
 
-def _stream_data(data: bytes, start: int, dictionary: bytes) -> bytes:
+def _stream_data(data: memoryview, start: int, dictionary: bytes, ends: list[int]) -> memoryview:
+    """The stream's bytes: its direct /Length when an ``endstream`` follows it, else up to the
+    next ``endstream`` (``ends``: their positions, found once for the file, so a file of many
+    unterminated streams is not searched to its end once per stream)."""
     length = _LENGTH.search(dictionary)
     if length:
         end = start + int(length.group(1))
-        if end <= len(data) and b"endstream" in data[end:end + 32]:
+        if end <= len(data) and b"endstream" in bytes(data[end:end + 32]):
             return data[start:end]
-    end = data.find(b"endstream", start)
-    return data[start:end if end != -1 else len(data)]
+    i = bisect.bisect_left(ends, start)
+    return data[start:ends[i] if i < len(ends) else len(data)]
 
 
 def check_streams(data: bytes, limits: Limits) -> None:
     """Raise UnsupportedSize when the PDF's streams would inflate beyond the limits."""
     total = 0
+    ends = [m.start() for m in re.finditer(rb"endstream", data)]
+    view = memoryview(data)  # streams are sliced without copying the file
+    previous_end = 0
     for match in _STREAM.finditer(data):
-        window = data[max(0, match.start() - DICT_WINDOW):match.start() + 2]
-        objects = list(_OBJ.finditer(window))
-        dictionary = window[objects[-1].end():] if objects else window
+        # the dictionary starts after the last "obj" keyword before the stream, searched no
+        # further back than the previous stream: the file is scanned once, however many
+        # streams it has
+        low = max(previous_end, match.start() - DICT_WINDOW)
+        previous_end = match.end()
+        keyword = data.rfind(b"obj", low, match.start())
+        dictionary = data[keyword + 3 if keyword != -1 else low:match.start() + 2]
         if b"/EmbeddedFile" in dictionary:
             continue  # read (bounded) only when it is an e-invoice: embedded_xml_files
         filters = _filters(dictionary)
@@ -124,13 +138,13 @@ def check_streams(data: bytes, limits: Limits) -> None:
             bound = limits.max_inflate_bytes - total
         if not any(name in FLATE for name in filters):
             if not image:  # stored as is, or a filter that multiplies its input by little
-                total += len(_stream_data(data, match.end(), dictionary))
+                total += len(_stream_data(view, match.end(), dictionary, ends))
                 if total > limits.max_inflate_bytes:
                     raise UnsupportedSize(f"The PDF's content is larger than "
                                           f"{limits.max_inflate_bytes // (1024 * 1024)} MB.")
             continue
         size = 0
-        for chunk in inflated_chunks(_stream_data(data, match.end(), dictionary), filters):
+        for chunk in inflated_chunks(_stream_data(view, match.end(), dictionary, ends), filters):
             size += len(chunk)
             if size > bound:
                 what = "An image" if image else "The PDF's content"
