@@ -79,3 +79,27 @@ def dying_engine(data: bytes, file_name: str, options) -> dict:
 
 def failing_engine(data: bytes, file_name: str, options) -> dict:
     raise RuntimeError("engine bug")
+
+
+def assert_migration_round_trip(tmp_path, down_to: str, tables: set[str]) -> None:
+    """Downgrading to ``down_to`` drops ``tables``; migrating again brings them back."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from invoice_extract.models.db import MIGRATIONS
+
+    db = new_database(tmp_path)
+    try:
+        assert tables <= set(inspect(db.engine).get_table_names())
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", db.url)
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, down_to)
+        assert not tables & set(inspect(db.engine).get_table_names())
+        db.migrate()
+        assert tables <= set(inspect(db.engine).get_table_names())
+    finally:
+        db.dispose()

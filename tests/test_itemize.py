@@ -776,3 +776,10 @@ def test_a_failed_round_is_retried_by_the_next_server_process(tmp_path):
     finally:
         stop_server(server)
         listener.close()
+
+
+def test_migration_0006_downgrades_and_upgrades(tmp_path):
+    from service_helpers import assert_migration_round_trip
+
+    assert_migration_round_trip(tmp_path, "0005", {"webhook_deliveries", "itemize_accounts", "itemize_documents",
+                                                   "itemize_webhooks"})

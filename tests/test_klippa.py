@@ -575,27 +575,11 @@ def test_url_fetch_within_the_allowed_networks(monkeypatch):
 
 
 def test_migration_0005_downgrades_and_upgrades(tmp_path):
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import inspect
+    from service_helpers import assert_migration_round_trip
 
-    from invoice_extract.models.db import MIGRATIONS
-    from service_helpers import new_database
-
-    tables = {"klippa_sub_keys", "klippa_public_keys", "klippa_scans", "klippa_user_data_sets",
-              "klippa_user_data_set_records"}
-    db = new_database(tmp_path)
-    assert tables <= set(inspect(db.engine).get_table_names())
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", db.url)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
-    assert not tables & set(inspect(db.engine).get_table_names())
-    db.migrate()
-    assert tables <= set(inspect(db.engine).get_table_names())
-    db.dispose()
+    assert_migration_round_trip(tmp_path, "0004", {
+        "klippa_sub_keys", "klippa_public_keys", "klippa_scans", "klippa_user_data_sets",
+        "klippa_user_data_set_records"})
 
 
 # -- user data sets -------------------------------------------------------------------------------

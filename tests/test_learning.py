@@ -10,7 +10,7 @@ import pytest
 from conftest import CLI
 from fixtures import make_invoice_pdf
 from learning_helpers import bill, learned_features, selected
-from service_helpers import new_account, new_database, parse
+from service_helpers import assert_migration_round_trip, new_account, new_database, parse
 
 from invoice_extract.extraction import ExtractOptions, extract, learning
 from invoice_extract.extraction.reader import read_document
@@ -247,23 +247,7 @@ def test_unlearnable_validations_are_skipped(tmp_path):
 
 
 def test_migration_0003_downgrades_and_upgrades(tmp_path):
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import inspect
-
-    from invoice_extract.models.db import MIGRATIONS
-
-    db = new_database(tmp_path)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", db.url)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0002")
-    assert "supplier_profiles" not in inspect(db.engine).get_table_names()
-    db.migrate()
-    assert {"supplier_profiles", "supplier_observations", "validation_learning"} <= set(
-        inspect(db.engine).get_table_names())
+    assert_migration_round_trip(tmp_path, "0002", {"supplier_profiles", "supplier_observations", "validation_learning"})
 
 
 def test_learning_from_a_scan_applies_to_the_next_scan():

@@ -799,21 +799,6 @@ def test_invoice_without_file_field(staple):
 
 
 def test_migration_0004_downgrades_and_upgrades(tmp_path):
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import inspect
+    from service_helpers import assert_migration_round_trip
 
-    from invoice_extract.models.db import MIGRATIONS
-    from service_helpers import new_database
-
-    db = new_database(tmp_path)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", db.url)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
-    assert not {"staple_users", "server_secrets"} & set(inspect(db.engine).get_table_names())
-    db.migrate()
-    assert {"staple_users", "server_secrets"} <= set(inspect(db.engine).get_table_names())
-    db.dispose()
+    assert_migration_round_trip(tmp_path, "0003", {"staple_users", "server_secrets"})
