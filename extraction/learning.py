@@ -389,7 +389,7 @@ def _email_domain(validated_values: dict, result: dict) -> str | None:
 # ------------------------------------------------------------------ identity
 # A printed identifier: a registration, tax or company number of any country, a phone
 # number, an account number — at least ID_MIN_DIGITS digits once spaces, dots, dashes and
-# slashes are gone ("(860671-D)", "GST ID: 000306020352", "03-7847 0811", "KvK 12345678").
+# slashes are gone ("(123456-X)", "GST ID: 000123456789", "07-1234 5678", "KvK 12345678").
 ID_MIN_DIGITS = 6
 ID_MAX_CHARS = 20
 HEADER_SHARE = 0.3  # the top of the first page: where a supplier prints who it is
@@ -408,7 +408,7 @@ def _id_key(text: str) -> str | None:
 
 
 def _line_ids(texts: Sequence[str]) -> list[str]:
-    """Identifiers of one line. A number may be split over words ("03-7847 0811"): runs of
+    """Identifiers of one line. A number may be split over words ("07-1234 5678"): runs of
     up to three words that all hold a digit are tried, the longest identifier kept."""
     out = []
     i = 0
