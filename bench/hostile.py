@@ -99,3 +99,27 @@ def unterminated_streams(count: int) -> bytes:
     """``count`` Flate streams without ``endstream`` and a valid zlib header: every stream runs
     to the end of the file, which a naive scan reads once per stream."""
     return b"%PDF-1.4\n" + b"1 0 obj << /Filter /FlateDecode >>stream\nx\x9c" * count
+
+
+def text_scan(dpi: int = 300, lines: int = 60) -> bytes:
+    """A PNG of an A4 page at ``dpi`` covered in lines of invoice-like text: not a bomb, but
+    the largest page an OCR reads in full (every line detected and recognized)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", max(8, dpi // 8))
+    except OSError:
+        font = ImageFont.load_default()
+    step = (height - 2 * dpi // 2) // lines
+    for row in range(lines):
+        draw.text((dpi // 2, dpi // 2 + row * step),
+                  f"Item {row + 1:03d}  Consulting services, period {row % 12 + 1:02d}/2026   "
+                  f"{row + 2} x {17.5 + row:.2f}   {(row + 2) * (17.5 + row):,.2f} EUR", fill=0, font=font)
+    out = io.BytesIO()
+    page.save(out, format="PNG")
+    return out.getvalue()

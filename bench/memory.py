@@ -1,8 +1,9 @@
 """A worker's memory on hostile documents (bench/hostile.py).
 
     python -m invoice_extract.bench.memory [--bomb-mb 1024]
+    python -m invoice_extract.bench.memory --series [FOLDER ...] [--count 20]
 
-Each document is read in a fresh process, the way a worker reads it: ``extract()`` then
+Each document is read in a fresh process, the way a worker reads it: ``steady_heap()`` once, ``extract()`` then
 ``give_memory_back()``. Printed per document: the outcome, the peak RSS, the RSS left after
 the document, and the peak of the same process on a plain one-page invoice (the baseline of
 the libraries themselves). INVOICE_EXTRACT_* settings pass through (e.g.
@@ -26,13 +27,16 @@ CASES = {
     "page 3 x 14,400 pt": "hostile.page_of_shape(3, 14400)",
     "page 14,400 x 14,400 pt": "hostile.page_of_shape(14400, 14400)",
     "400,000 unterminated streams": "hostile.unterminated_streams(400_000)",
+    "A4 scan at 300 dpi, 60 lines of text": "hostile.text_scan(300, 60)",
 }
 
 CHILD = """
 import json, resource, sys, time
 from invoice_extract.bench import hostile
 from invoice_extract.extraction import ExtractOptions, extract
-from invoice_extract.models.worker import give_memory_back
+from invoice_extract.models.worker import give_memory_back, steady_heap
+
+steady_heap()
 
 BOMB = {bomb}
 data = {make}
@@ -41,7 +45,7 @@ def rss_mb():
         return int(f.read().split()[1]) * 4096 / 2**20
 started = time.perf_counter()
 try:
-    extract(data, "hostile.pdf", ExtractOptions())
+    extract(data, "hostile.pdf" if data.startswith(b"%PDF") else "hostile.png", ExtractOptions())
     outcome = "result"
 except Exception as e:
     outcome = getattr(e, "status", type(e).__name__)
@@ -51,19 +55,70 @@ print(json.dumps({{"bytes": len(data), "outcome": outcome, "seconds": seconds,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "after_mb": rss_mb()}}))
 """
 
+# A worker's life: one process reading a series of real documents one after the other.
+SERIES_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from invoice_extract.extraction import ExtractOptions, extract
+from invoice_extract.models.worker import give_memory_back, steady_heap
+
+steady_heap()
+paths = {paths!r}
+started = time.perf_counter()
+for path in paths:
+    try:
+        extract(Path(path).read_bytes(), Path(path).name, ExtractOptions(document_type="expense"))
+    except Exception:
+        pass
+    give_memory_back()
+with open("/proc/self/statm") as f:
+    after = int(f.read().split()[1]) * 4096 / 2**20
+print(json.dumps({{"count": len(paths), "seconds": time.perf_counter() - started,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "after_mb": after}}))
+"""
+
+
+def run_child(code: str) -> subprocess.CompletedProcess:
+    settings = {k: v for k, v in os.environ.items() if k.startswith("INVOICE_EXTRACT_")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
+        "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin", **settings})
+
+
+def series(folders: list[str], count: int) -> float:
+    """Peak RSS of one process reading the first ``count`` documents of each corpus folder."""
+    from .corpus import DEFAULT_CORPUS, documents
+
+    worst = 0.0
+    print("| series (one worker process) | documents | peak RSS | RSS after | seconds |\n|---|---|---|---|---|")
+    for folder in folders:
+        paths = [str(p) for p in documents(DEFAULT_CORPUS / folder)][:count]
+        run = run_child(SERIES_CHILD.format(paths=paths))
+        if run.returncode != 0:
+            print(f"| {folder} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – |")
+            worst = float("inf")
+            continue
+        m = json.loads(run.stdout.strip().splitlines()[-1])
+        worst = max(worst, m["peak_mb"])
+        print(f"| {folder} | {m['count']} | {m['peak_mb']:.0f} MB | {m['after_mb']:.0f} MB | {m['seconds']:.0f} |")
+    return worst
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bomb-mb", type=int, default=1024, help="what the bombs inflate to")
     ap.add_argument("--max-mb", type=float, default=400)
+    ap.add_argument("--series", nargs="*", metavar="FOLDER", default=None,
+                    help="instead: one process reading corpus folders' documents in a row")
+    ap.add_argument("--count", type=int, default=20, help="documents per --series folder")
     args = ap.parse_args(argv)
+    if args.series is not None:
+        worst = series(args.series or ["receipts", "receipts_wild"], args.count)
+        print(f"\nworst peak: {worst:.0f} MB (limit {args.max_mb:.0f} MB)")
+        return 0 if worst <= args.max_mb else 1
     worst = 0.0
     print("| document | file | outcome | peak RSS | RSS after | seconds |\n|---|---|---|---|---|---|")
     for name, make in CASES.items():
-        code = CHILD.format(bomb=args.bomb_mb << 20, make=make)
-        settings = {k: v for k, v in os.environ.items() if k.startswith("INVOICE_EXTRACT_")}
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
-            "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin", **settings})
+        run = run_child(CHILD.format(bomb=args.bomb_mb << 20, make=make))
         if run.returncode != 0:
             print(f"| {name} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – | – |")
             worst = float("inf")

@@ -179,7 +179,7 @@ def rapidocr_engine(det_side: int | None = None):
                 "Rec.rec_batch_num": RAPID_REC_BATCH,
             })
             with _lean_sessions():  # the three sessions now, not on the first page
-                engine._load_det_model()
+                engine.text_det = StripDetector(engine._load_det_model())
                 engine._load_cls_model()
                 engine._load_rec_model()
             _rapid_engines[key] = engine
@@ -228,6 +228,87 @@ def _lean_sessions():
         yield
     finally:
         ort_main.OrtInferSession._init_sess_opts = staticmethod(original)
+
+
+# Text detection holds activations in proportion to its input: about 230 MB per million pixels
+# of the detector's input (PP-OCRv6 det small, onnxruntime on CPU; 1280 x 1280 px: +386 MB,
+# 640 x 640: +110 MB). A larger input is detected in horizontal strips of at most this many
+# pixels, which bounds a worker's memory whatever the page (bench.memory).
+RAPID_DET_STRIP_PIXELS = int(os.environ.get("INVOICE_EXTRACT_RAPIDOCR_DET_STRIP_PIXELS", 600_000))
+# Neighbouring strips overlap by this many rows of the detector's input. A text line is kept
+# from the strip whose core (the strip less half the overlap at an inner edge) holds its
+# centre, so a line up to this tall is found whole in one strip and never twice.
+RAPID_DET_STRIP_OVERLAP = 128
+RAPID_DET_MIN_STRIP = 4 * RAPID_DET_STRIP_OVERLAP
+
+
+class StripDetector:
+    """RapidOCR's text detector, run on horizontal strips of an image whose detection input
+    would pass RAPID_DET_STRIP_PIXELS. Strips are full width: text lines run across a page, so
+    a strip boundary cuts through few of them, and those few are taken from the neighbour that
+    holds them whole. Boxes come back in the frame of the image it was given, as the wrapped
+    detector's do."""
+
+    def __init__(self, detector):
+        self.detector = detector
+
+    def __getattr__(self, name):
+        return getattr(self.detector, name)
+
+    def input_scale(self, height: int, width: int) -> float:
+        """The detector's own scaling of an image (its ``limit_side_len`` rule)."""
+        limit, kind = self.detector.limit_side_len, str(self.detector.limit_type)
+        if kind.endswith("max"):
+            return min(1.0, limit / max(height, width))
+        return max(1.0, limit / min(height, width))
+
+    def __call__(self, img):
+        height, width = img.shape[:2]
+        scale = self.input_scale(height, width)
+        if height * width * scale * scale <= RAPID_DET_STRIP_PIXELS:
+            return self.detector(img)
+        return self.by_strips(img, scale)
+
+    def by_strips(self, img, scale: float):
+        import cv2
+        import numpy as np
+        from rapidocr.ch_ppocr_det.utils import DetPreProcess
+        from rapidocr.ch_ppocr_det.main import TextDetOutput
+
+        scaled = img if scale == 1.0 else cv2.resize(
+            img, (max(1, round(img.shape[1] * scale)), max(1, round(img.shape[0] * scale))))
+        height, width = scaled.shape[:2]
+        overlap = RAPID_DET_STRIP_OVERLAP
+        tallest = max(RAPID_DET_MIN_STRIP, RAPID_DET_STRIP_PIXELS // width)
+        count = max(1, math.ceil((height - overlap) / (tallest - overlap)))
+        strip = math.ceil((height + (count - 1) * overlap) / count)
+        step = strip - overlap
+        # the strips are not scaled again: only rounded to the network's multiple of 32
+        prepare = DetPreProcess(32, "min", self.detector.mean, self.detector.std)
+        boxes, scores = [], []
+        for index in range(count):
+            top = index * step
+            part = scaled[top:top + strip]
+            if not part.shape[0]:
+                break
+            preds = self.detector.session(prepare(part))
+            part_boxes, part_scores = self.detector.postprocess_op(preds, part.shape[:2])
+            core_top = top + (overlap / 2 if index else 0)
+            core_bottom = top + strip - overlap / 2 if index < count - 1 else height
+            for box, score in zip(part_boxes, part_scores):
+                box = np.asarray(box, dtype=np.float32).copy()
+                box[:, 1] += top
+                centre = float(box[:, 1].mean())
+                if core_top <= centre < core_bottom:
+                    boxes.append(box / scale)
+                    scores.append(score)
+            del preds
+        if not boxes:
+            return TextDetOutput()
+        ordered = self.detector.sorted_boxes(np.stack(boxes))
+        # the scores follow their boxes into sorted_boxes' reading order
+        score_of = {box.tobytes(): score for box, score in zip(boxes, scores)}
+        return TextDetOutput(img, ordered, [score_of[box.tobytes()] for box in ordered])
 
 
 class Reading(list):

@@ -139,6 +139,23 @@ def supplier_profiles(db: Database, account_id: int | None) -> list[dict]:
         return []
 
 
+# glibc serves an allocation this large or larger with its own mmap, and unmaps it on free.
+# Left alone, glibc raises that threshold to the largest block freed so far (up to 32 MB), and
+# from then on serves the OCR's tensors, page bitmaps and detection maps from the heap, where
+# they pile up: a 14,400 pt square page read by RapidOCR peaked at 499 MB, with the threshold
+# fixed at 256 KB at 332 MB (bench.memory). Setting it turns glibc's adjustment off.
+MMAP_THRESHOLD = 256 * 1024
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+
+
+def steady_heap() -> None:
+    """Keeps large blocks out of the worker's heap (see MMAP_THRESHOLD). Once per process."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (OSError, AttributeError):
+        pass  # not glibc
+
+
 def give_memory_back() -> None:
     """After a document, the worker returns what it freed to the system: glibc keeps freed
     heap pages for reuse, so one large document would otherwise leave the worker large."""
@@ -166,6 +183,7 @@ def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_even
     if not logging.getLogger().handlers:  # a spawned process starts without logging set up
         logging.basicConfig(level=os.environ.get("INVOICE_EXTRACT_LOG_LEVEL", "INFO").upper(),
                             format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
+    steady_heap()
     db = Database(database_url)
     run_engine = load_engine(engine)
     owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"

@@ -231,3 +231,54 @@ def test_words_the_recognizer_glued_together_are_cut_apart(glued, words):
     parts = ocr_engines._split_glued([(glued, quad)])
     assert [t for t, _ in parts] == words
     assert parts[0][1][0] == (0, 0) and parts[-1][1][1][0] == pytest.approx(170)
+
+
+# --- text detection in strips -------------------------------------------------------------------
+
+def _lines_page():
+    """A page of 18 printed lines, 70 px apart: several sit across the strips' boundaries."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(FONT, 30)
+    image = Image.new("RGB", SIZE, "white")
+    draw = ImageDraw.Draw(image)
+    for row in range(18):
+        draw.text((80, 60 + row * 72), f"Line {row + 1} costs {row + 10}.50 EUR", font=font, fill="black")
+    return image
+
+
+def test_a_large_page_is_detected_in_strips_that_find_every_line_once(monkeypatch):
+    image = _lines_page()
+    whole_page_inputs, strip_inputs = [], []
+    detector = ocr_engines.rapidocr_engine()._load_det_model()
+    assert isinstance(detector, ocr_engines.StripDetector)
+    session = detector.detector.session
+
+    def recording(into):
+        def run(tensor):
+            into.append(tensor.shape[2] * tensor.shape[3])
+            return session(tensor)
+        return run
+
+    monkeypatch.setattr(detector.detector, "session", recording(whole_page_inputs))
+    monkeypatch.setattr(ocr_engines, "RAPID_DET_STRIP_PIXELS", 10**9)
+    whole = ocr_engines.rapidocr_words(image)
+    monkeypatch.setattr(detector.detector, "session", recording(strip_inputs))
+    monkeypatch.setattr(ocr_engines, "RAPID_DET_STRIP_PIXELS", 200_000)
+    strips = ocr_engines.rapidocr_words(image)
+
+    # RapidOCR shrinks the page to 1280 px on its long side before detection
+    detected = SIZE[0] * SIZE[1] * (ocr_engines.RAPID_MAX_SIDE / max(SIZE)) ** 2
+    assert len(whole_page_inputs) == 1 and whole_page_inputs[0] >= detected * 0.95
+    assert len(strip_inputs) >= 3
+    # each strip at most RAPID_DET_MIN_STRIP rows high (and the network's rounding to 32)
+    assert max(strip_inputs) <= (ocr_engines.RAPID_DET_MIN_STRIP + 32) * (ocr_engines.RAPID_MAX_SIDE + 32)
+    assert sum(w[0] == "Line" for w in strips) == 18  # every line once
+    assert [w[0] for w in strips] == [w[0] for w in whole]
+    # the same boxes, give or take the network's rounding of each input to multiples of 32
+    def box(word):
+        _, left, top, width, height, _ = word
+        return (left, top, left + width, top + height)
+
+    for a, b in zip(strips, whole):
+        assert _overlap(box(a), box(b)) > 0.6, (a, b)
