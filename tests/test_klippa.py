@@ -152,6 +152,7 @@ def test_receipt_photo_values_and_odoo_parity(klippa, index):
     assert answer["merchant_name"] == truth["store"]
     assert answer["merchant_vat_number"] == truth["vat"]
     assert answer["document_type"] == "receipt" and answer["invoice_type"] == ""
+    assert answer["paymentmethod"] == ""  # the engine reads no card or cash means
     assert answer["vatitems"][0]["percentage"] == round(RECEIPTS[index]["rate"] * 100)
     # the same bytes through the Odoo invoice route (which Klippa's parse is) give the same receipt, and
     # the Odoo expense route finds nothing better
@@ -186,6 +187,7 @@ def test_receipt_values_are_right(scans, index):
     assert receipt["merchant_bank_account_number_bic"] == truth["bic"]
     assert receipt["currency"] == truth["currency"]
     assert receipt["document_type"] == "invoice" and receipt["invoice_type"] == "invoice"
+    assert receipt["paymentmethod"] == "bank"  # an invoice printing the IBAN to pay to
     items = [item for group in receipt["lines"] for item in group["lineitems"]]
     assert [(i["title"], i["quantity"], i["amount_each"], i["amount_ex_vat"]) for i in items] == [
         (desc, float(qty), round(price * 100), round(qty * price * 100)) for desc, qty, price in truth["lines"]]
@@ -227,6 +229,25 @@ def test_types_and_enumerations_are_klippas(scans):
                 assert type(item[name]) is int
             assert type(item["quantity"]) is float
         assert all(b["type"] in enumeration("barcode_type") for b in receipt["barcodes"])
+
+
+def test_paymentmethod_comes_from_the_payment_means_the_engine_read():
+    """Klippa's ``paymentmethod`` enumeration (cash, creditcard, pin, bank): "bank" for a payment code
+    or an invoice's IBAN, else "" (the engine reads no card or cash means)."""
+    from test_payment_codes import epc_payload
+
+    from invoice_extract.controllers.klippa_receipt import enumeration, receipt
+
+    def value(content):
+        return {"selected_value": {"content": content}}
+
+    epc = {"symbology": "QRCODE", "payload": epc_payload(), "page": 0}
+    assert receipt({"barcodes": [epc]})["paymentmethod"] == "bank"  # even without an invoice number
+    assert receipt({"invoice_id": value("INV-1"), "iban": value("DE88200800000970375700")})["paymentmethod"] == "bank"
+    assert receipt({"iban": value("DE88200800000970375700")})["paymentmethod"] == ""  # a receipt: paid at the till
+    assert receipt({"invoice_id": value("INV-1")})["paymentmethod"] == ""
+    assert receipt({"barcodes": [{"symbology": "QRCODE", "payload": "https://example.org/menu"}]})["paymentmethod"] == ""
+    assert "bank" in enumeration("paymentmethod")
 
 
 def test_scanned_photo_and_json_base64_and_template_in_path(klippa):
@@ -737,6 +758,7 @@ def test_qr_codes_come_back_as_klippa_barcodes_and_stay_out_of_odoo_shapes(klipp
     response = parse(klippa, key, data)
     assert response.status_code == 200, response.text
     assert response.json()["data"]["barcodes"] == [{"type": "QRCODE", "value": payload}]
+    assert response.json()["data"]["paymentmethod"] == "bank"  # a GiroCode asks for a bank transfer
     parsed = klippa.call("/api/extract/invoice/1/parse", {
         "account_token": key, "version": 122, "documents": [base64.b64encode(data).decode("ascii")]})
     odoo = klippa.wait("/api/extract/invoice/1/get_result", {"version": 122, "document_uuid": parsed["document_uuid"]})
