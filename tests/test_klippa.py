@@ -323,6 +323,52 @@ def test_information_routes(klippa):
     assert stats.status_code == 200 and stats.json()["data"] == []
 
 
+# Klippa's generated Python client's calls (klippa_ocr_api/api/*.py), camelCase as its OpenAPI names them.
+KLIPPA_CLIENT_CALLS = {
+    "credits", "getAPIIndex", "getFields", "getFieldsByTemplate", "getTemplates", "listStatisticsInput",
+    "parseDocument", "parseStructuredPDF", "parseText", "createPublicKey", "publicKeyInfo", "publicKeyInfoByID",
+    "publicKeyStatistics", "createSubKey", "deleteSubKey", "getSubKey", "subKeyList", "subKeyStatistics",
+    "updateSubKey", "bulkUserDataSetRecord", "createUserDataSet", "createUserDataSetRecord", "deleteUserDataSet",
+    "deleteUserDataSetRecord", "getUserDataSet", "getUserDataSetRecord", "getUserDataSetRecords", "getUserDataSets",
+    "updateUserDataSet", "updateUserDataSetRecord"}
+
+
+def test_openapi_describes_every_klippa_route(tmp_path):
+    """/docs lists every Klippa route with its operationId, the keys it takes, its query
+    parameters, its JSON body and its answer (not only the parse routes)."""
+    from fastapi.testclient import TestClient
+
+    from invoice_extract.controllers.app import create_app
+    from invoice_extract.models.document_service import DocumentService
+    from service_helpers import new_database
+
+    with TestClient(create_app(DocumentService(new_database(tmp_path)))) as client:
+        spec = client.get("/openapi.json").json()
+    operations = {(method.upper(), path): op for path, ops in spec["paths"].items() if path.startswith(API)
+                  for method, op in ops.items()}
+    assert len(operations) == 31
+    ids = {op["operationId"] for op in operations.values()}
+    assert KLIPPA_CLIENT_CALLS <= ids and len(ids) == len(operations)
+    for (method, path), op in operations.items():
+        assert op["summary"] and op["responses"]["200"]["description"], path
+        keys = {(p["name"], p["in"]) for p in op["parameters"] if p["name"].startswith("X-Auth")}
+        if op["operationId"] == "publicKeyInfo":
+            assert keys == {("X-Auth-Public-Key", "header"), ("X-Auth-Public-Key", "query")}
+        else:
+            assert {("X-Auth-Key", "header"), ("X-Auth-Key", "query")} <= keys, path
+        public = op["operationId"] in ("parseDocument", "parseDocumentTemplate", "publicKeyInfo")
+        assert (("X-Auth-Public-Key", "header") in keys) == public, path
+        if method in ("POST", "PATCH") and not path.startswith(API + "/parse"):
+            assert "properties" in op["requestBody"]["content"]["application/json"]["schema"], path
+    create = operations[("POST", API + "/publicKey")]["requestBody"]["content"]["application/json"]["schema"]
+    assert create["required"] == ["scan_limit", "valid_time"] and create["properties"]["valid_time"]["maximum"] == 3600
+    listing = {p["name"] for p in operations[("GET", API + "/userDataSet")]["parameters"]}
+    assert {"per_page", "page", "sort_order", "sort_field", "type", "external_id", "filter"} <= listing
+    bulk = operations[("POST", API + "/userDataSet/{set_id}/records/bulk")]["requestBody"]["content"]
+    assert bulk["application/json"]["schema"]["properties"]["Actions"]["maxItems"] == 1000
+    assert "multipart/form-data" in operations[("POST", API + "/parseDocument")]["requestBody"]["content"]
+
+
 def test_identity_templates_have_no_access_and_cost_nothing(klippa):
     key = klippa.create_account(credits=2)
     for path, fields in (("/parseDocument/identity", {}), ("/parseDocument/eu-passport", {}),
