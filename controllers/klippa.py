@@ -77,7 +77,8 @@ def _key_from(request: Request, name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-# What /docs shows of the parse routes (their bodies are read by hand, so FastAPI cannot infer them).
+# The parse routes' bodies (read by hand, so FastAPI cannot infer them); describe_routes adds the
+# rest of every route's OpenAPI description.
 KEY_PARAMETERS = [{"name": name, "in": where, "required": False, "schema": {"type": "string"},
                    "description": "The API key (or sub key)" if name == "X-Auth-Key" else "A public key"}
                   for name in ("X-Auth-Key", "X-Auth-Public-Key") for where in ("header", "query")]
@@ -91,8 +92,6 @@ PARSE_FIELDS = {
     "user_data_set_external_id": {"type": "string"},
     "hash_duplicate_group_id": {"type": "string"},
 }
-RECEIPT_ANSWER = {"200": {"description": "{result: success, data: Receipt, request_id}"},
-                  "400": {"description": "Klippa error {code, message, request_id, result: error}"}}
 
 
 def parse_openapi(fields: dict) -> dict:
@@ -100,8 +99,7 @@ def parse_openapi(fields: dict) -> dict:
     json_schema = {"type": "object", "properties": {**fields, "document": {
         "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
         "description": "base64"}} if "document" in fields else fields}
-    return {"parameters": KEY_PARAMETERS, "responses": RECEIPT_ANSWER,
-            "requestBody": {"content": {"multipart/form-data": {"schema": schema},
+    return {"requestBody": {"content": {"multipart/form-data": {"schema": schema},
                                         "application/json": {"schema": json_schema}}}}
 
 
@@ -759,4 +757,33 @@ def router(service: DocumentService, keys: KlippaKeys | None = None) -> APIRoute
         """The JSON body of a bulk call: up to 1000 actions of small records."""
         return await read_json_object(request, MAX_BULK_BODY)
 
+    describe_routes(api)
     return api
+
+
+def key_parameters(*, api_key: bool = True, public_key: bool = False) -> list[dict]:
+    names = (["X-Auth-Key"] if api_key else []) + (["X-Auth-Public-Key"] if public_key else [])
+    return [p for p in KEY_PARAMETERS if p["name"] in names]
+
+
+def describe_routes(api: APIRouter) -> None:
+    """Every Klippa route in the OpenAPI description at /docs: operationId (as Klippa's clients name
+    the call), summary, the keys it takes, its query parameters, its JSON body and its answer, all
+    from ``openapi`` in the vocabulary (a route missing there is a KeyError at start)."""
+    spec = shapes.vocabulary()["openapi"]
+    error = {"description": "Klippa error {code, message, request_id, result: error}"}
+    for route in api.routes:
+        method = next(iter(route.methods - {"HEAD"}))
+        doc = spec["routes"][f"{method} {route.path[len(PREFIX):] or '/'}"]
+        extra = dict(route.openapi_extra or {})
+        extra["parameters"] = key_parameters(api_key=not doc.get("public_only"),
+                                             public_key=bool(doc.get("public") or doc.get("public_only"))) + [
+            {"name": name, "in": "query", "required": False, "schema": spec["query"][name]}
+            for name in doc.get("query", ())]
+        if "body" in doc:
+            extra["requestBody"] = {"required": not doc.get("body_optional"), "content": {
+                "application/json": {"schema": spec["bodies"][doc["body"]]}}}
+        extra["responses"] = {"200": {"description": doc["answer"]}, "default": error}
+        route.openapi_extra = extra
+        route.operation_id = doc["operationId"]
+        route.summary = doc["summary"]

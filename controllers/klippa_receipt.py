@@ -18,6 +18,7 @@ from pathlib import Path
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "klippa_vocabulary.json"
 import regex
 
+from ..extraction.structured.payment_codes import parse_payload
 from .result_shapes import selected_content
 
 _logger = logging.getLogger(__name__)
@@ -156,6 +157,20 @@ def barcodes(results: dict) -> list[dict]:
     return out
 
 
+def payment_method(results: dict, document_type: str) -> str:
+    """Klippa's ``paymentmethod`` from what the engine read (``payment_means`` in the vocabulary):
+    a payment code (Swiss QR-bill, EPC GiroCode) or, on an invoice, an IBAN to pay to means a bank
+    transfer; anything else is unknown (``""``)."""
+    means = vocabulary()["payment_means"]
+    for code in results.get("barcodes") or []:
+        parsed = parse_payload(code.get("payload")) if isinstance(code, dict) else None
+        if parsed and parsed[0] in means["payment_code"]:
+            return means["payment_code"][parsed[0]]
+    if document_type == "invoice" and _content(results, "iban"):
+        return means["invoice_iban"]
+    return ""
+
+
 def document_kind(results: dict, amount: int) -> tuple[str, str]:
     """(document_type, invoice_type): a document-level decision from what was read. A document
     with an invoice number is an invoice (a credit invoice when its total is negative), one
@@ -189,7 +204,7 @@ def receipt(results: dict) -> dict:
         "document_type": document_type,
         "invoice_type": invoice_type,
         "invoice_number": _text(_content(results, "invoice_id")),
-        "paymentmethod": "",
+        "paymentmethod": payment_method(results, document_type),
         "transaction_reference": _text(_content(results, "payment_ref")),
         "merchant_name": _text(_content(results, "supplier")),
         "merchant_address": _one_line(_content(results, "supplier_address")),

@@ -152,6 +152,7 @@ def test_receipt_photo_values_and_odoo_parity(klippa, index):
     assert answer["merchant_name"] == truth["store"]
     assert answer["merchant_vat_number"] == truth["vat"]
     assert answer["document_type"] == "receipt" and answer["invoice_type"] == ""
+    assert answer["paymentmethod"] == ""  # the engine reads no card or cash means
     assert answer["vatitems"][0]["percentage"] == round(RECEIPTS[index]["rate"] * 100)
     # the same bytes through the Odoo invoice route (which Klippa's parse is) give the same receipt, and
     # the Odoo expense route finds nothing better
@@ -186,6 +187,7 @@ def test_receipt_values_are_right(scans, index):
     assert receipt["merchant_bank_account_number_bic"] == truth["bic"]
     assert receipt["currency"] == truth["currency"]
     assert receipt["document_type"] == "invoice" and receipt["invoice_type"] == "invoice"
+    assert receipt["paymentmethod"] == "bank"  # an invoice printing the IBAN to pay to
     items = [item for group in receipt["lines"] for item in group["lineitems"]]
     assert [(i["title"], i["quantity"], i["amount_each"], i["amount_ex_vat"]) for i in items] == [
         (desc, float(qty), round(price * 100), round(qty * price * 100)) for desc, qty, price in truth["lines"]]
@@ -227,6 +229,25 @@ def test_types_and_enumerations_are_klippas(scans):
                 assert type(item[name]) is int
             assert type(item["quantity"]) is float
         assert all(b["type"] in enumeration("barcode_type") for b in receipt["barcodes"])
+
+
+def test_paymentmethod_comes_from_the_payment_means_the_engine_read():
+    """Klippa's ``paymentmethod`` enumeration (cash, creditcard, pin, bank): "bank" for a payment code
+    or an invoice's IBAN, else "" (the engine reads no card or cash means)."""
+    from test_payment_codes import epc_payload
+
+    from invoice_extract.controllers.klippa_receipt import enumeration, receipt
+
+    def value(content):
+        return {"selected_value": {"content": content}}
+
+    epc = {"symbology": "QRCODE", "payload": epc_payload(), "page": 0}
+    assert receipt({"barcodes": [epc]})["paymentmethod"] == "bank"  # even without an invoice number
+    assert receipt({"invoice_id": value("INV-1"), "iban": value("DE88200800000970375700")})["paymentmethod"] == "bank"
+    assert receipt({"iban": value("DE88200800000970375700")})["paymentmethod"] == ""  # a receipt: paid at the till
+    assert receipt({"invoice_id": value("INV-1")})["paymentmethod"] == ""
+    assert receipt({"barcodes": [{"symbology": "QRCODE", "payload": "https://example.org/menu"}]})["paymentmethod"] == ""
+    assert "bank" in enumeration("paymentmethod")
 
 
 def test_scanned_photo_and_json_base64_and_template_in_path(klippa):
@@ -300,6 +321,52 @@ def test_information_routes(klippa):
     assert "financial" in templates["templates"] and templates["templates"]["financial"]["title"]
     stats = requests.get(klippa.url + API + "/statistics", headers=key_header(key), timeout=30)
     assert stats.status_code == 200 and stats.json()["data"] == []
+
+
+# Klippa's generated Python client's calls (klippa_ocr_api/api/*.py), camelCase as its OpenAPI names them.
+KLIPPA_CLIENT_CALLS = {
+    "credits", "getAPIIndex", "getFields", "getFieldsByTemplate", "getTemplates", "listStatisticsInput",
+    "parseDocument", "parseStructuredPDF", "parseText", "createPublicKey", "publicKeyInfo", "publicKeyInfoByID",
+    "publicKeyStatistics", "createSubKey", "deleteSubKey", "getSubKey", "subKeyList", "subKeyStatistics",
+    "updateSubKey", "bulkUserDataSetRecord", "createUserDataSet", "createUserDataSetRecord", "deleteUserDataSet",
+    "deleteUserDataSetRecord", "getUserDataSet", "getUserDataSetRecord", "getUserDataSetRecords", "getUserDataSets",
+    "updateUserDataSet", "updateUserDataSetRecord"}
+
+
+def test_openapi_describes_every_klippa_route(tmp_path):
+    """/docs lists every Klippa route with its operationId, the keys it takes, its query
+    parameters, its JSON body and its answer (not only the parse routes)."""
+    from fastapi.testclient import TestClient
+
+    from invoice_extract.controllers.app import create_app
+    from invoice_extract.models.document_service import DocumentService
+    from service_helpers import new_database
+
+    with TestClient(create_app(DocumentService(new_database(tmp_path)))) as client:
+        spec = client.get("/openapi.json").json()
+    operations = {(method.upper(), path): op for path, ops in spec["paths"].items() if path.startswith(API)
+                  for method, op in ops.items()}
+    assert len(operations) == 31
+    ids = {op["operationId"] for op in operations.values()}
+    assert KLIPPA_CLIENT_CALLS <= ids and len(ids) == len(operations)
+    for (method, path), op in operations.items():
+        assert op["summary"] and op["responses"]["200"]["description"], path
+        keys = {(p["name"], p["in"]) for p in op["parameters"] if p["name"].startswith("X-Auth")}
+        if op["operationId"] == "publicKeyInfo":
+            assert keys == {("X-Auth-Public-Key", "header"), ("X-Auth-Public-Key", "query")}
+        else:
+            assert {("X-Auth-Key", "header"), ("X-Auth-Key", "query")} <= keys, path
+        public = op["operationId"] in ("parseDocument", "parseDocumentTemplate", "publicKeyInfo")
+        assert (("X-Auth-Public-Key", "header") in keys) == public, path
+        if method in ("POST", "PATCH") and not path.startswith(API + "/parse"):
+            assert "properties" in op["requestBody"]["content"]["application/json"]["schema"], path
+    create = operations[("POST", API + "/publicKey")]["requestBody"]["content"]["application/json"]["schema"]
+    assert create["required"] == ["scan_limit", "valid_time"] and create["properties"]["valid_time"]["maximum"] == 3600
+    listing = {p["name"] for p in operations[("GET", API + "/userDataSet")]["parameters"]}
+    assert {"per_page", "page", "sort_order", "sort_field", "type", "external_id", "filter"} <= listing
+    bulk = operations[("POST", API + "/userDataSet/{set_id}/records/bulk")]["requestBody"]["content"]
+    assert bulk["application/json"]["schema"]["properties"]["Actions"]["maxItems"] == 1000
+    assert "multipart/form-data" in operations[("POST", API + "/parseDocument")]["requestBody"]["content"]
 
 
 def test_identity_templates_have_no_access_and_cost_nothing(klippa):
@@ -737,6 +804,7 @@ def test_qr_codes_come_back_as_klippa_barcodes_and_stay_out_of_odoo_shapes(klipp
     response = parse(klippa, key, data)
     assert response.status_code == 200, response.text
     assert response.json()["data"]["barcodes"] == [{"type": "QRCODE", "value": payload}]
+    assert response.json()["data"]["paymentmethod"] == "bank"  # a GiroCode asks for a bank transfer
     parsed = klippa.call("/api/extract/invoice/1/parse", {
         "account_token": key, "version": 122, "documents": [base64.b64encode(data).decode("ascii")]})
     odoo = klippa.wait("/api/extract/invoice/1/get_result", {"version": 122, "document_uuid": parsed["document_uuid"]})
