@@ -25,15 +25,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import traceback
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from server import free_port, start_server  # bench/server.py: this script runs from bench/
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,34 +56,6 @@ def make_documents(folder: Path) -> None:
     (folder / "receipt.txt").write_bytes(receipt_text(spec))
     (folder / "truth.json").write_text(json.dumps({
         "invoice_number": invoice["invoice_id"], "receipt_total_cents": int(round(spec.total * 100))}))
-
-
-# -- a fresh server --------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(cli: str, folder: Path, port: int):
-    database_url = f"sqlite:///{folder / 'klippa-check.sqlite3'}"
-    log = open(folder / "server.log", "w")
-    process = subprocess.Popen([cli, "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--database-url", database_url, "--workers", "1"],
-                               stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)
-        except urllib.error.HTTPError:
-            break  # it answers (401 without a key)
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited; see {folder / 'server.log'}")
-            time.sleep(0.5)
-    out = subprocess.run([cli, "accounts", "create", "--credits", "50", "--name", "klippa-client-check",
-                          "--database-url", database_url], capture_output=True, text=True, check=True)
-    return process, out.stdout.strip().splitlines()[-1]
 
 
 # -- the calls -------------------------------------------------------------------------------------
@@ -320,7 +290,7 @@ def main(argv=None) -> int:
         if args.serve:
             cli = str(Path(args.project_python).parent / "invoice-extract")
             port = args.port or free_port()
-            process, key = start_server(cli, work, port)
+            process, key = start_server(cli, work, port, workers=1, credits=50, name="klippa-client-check")
             host = f"http://127.0.0.1:{port}/api/v1"
             print(f"fresh server on {host} (log {work / 'server.log'})")
         if not host or not key:
