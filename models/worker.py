@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
-from .base import utcnow
+from .base import env_int, utcnow
 from .db import Database
 from .document import DONE, ERROR, PENDING, PROCESSING, Document
 from .document_service import STATUS_MESSAGES, TEXT_MIMETYPES, refund_credit
@@ -142,14 +142,20 @@ def supplier_profiles(db: Database, account_id: int | None) -> list[dict]:
 # glibc serves an allocation this large or larger with its own mmap, and unmaps it on free.
 # Left alone, glibc raises that threshold to the largest block freed so far (up to 32 MB), and
 # from then on serves the OCR's tensors, page bitmaps and detection maps from the heap, where
-# they pile up: a 14,400 pt square page read by RapidOCR peaked at 499 MB, with the threshold
-# fixed at 256 KB at 332 MB (bench.memory). Setting it turns glibc's adjustment off.
-MMAP_THRESHOLD = 256 * 1024
+# they pile up: a 14,400 pt square page read by RapidOCR peaked at 457 MB (bench.memory).
+# Setting the threshold turns glibc's adjustment off. Its size trades memory for time, since
+# every mapped block is zeroed page by page by the kernel. On 5 receipts in a row (wall time,
+# peak): glibc's own 26.9 s, 365 MB; 256 KB 37.3 s, 272 MB; 2 MB 30.3 s, 295 MB; 4 MB 28.4 s,
+# 322 MB. On the largest page (bench.memory): 256 KB 355 MB, 2 MB 370 MB, 4 MB 416 MB.
+MMAP_THRESHOLD = env_int("INVOICE_EXTRACT_MMAP_THRESHOLD", 2 << 20)
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
 
 
 def steady_heap() -> None:
-    """Keeps large blocks out of the worker's heap (see MMAP_THRESHOLD). Once per process."""
+    """Keeps large blocks out of the worker's heap (see MMAP_THRESHOLD). Once per process;
+    0 leaves glibc's own adjustment."""
+    if MMAP_THRESHOLD <= 0:
+        return
     try:
         ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     except (OSError, AttributeError):
