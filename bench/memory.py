@@ -78,10 +78,14 @@ print(json.dumps({{"count": len(paths), "seconds": time.perf_counter() - started
 """
 
 
-def run_child(code: str) -> subprocess.CompletedProcess:
+def measure(code: str) -> tuple[dict | None, str]:
+    """Runs a child measuring itself: (its JSON line, "") or (None, why it crashed)."""
     settings = {k: v for k, v in os.environ.items() if k.startswith("INVOICE_EXTRACT_")}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
         "OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin", **settings})
+    if run.returncode != 0:
+        return None, f"crashed: {run.stderr.strip().splitlines()[-1:]}"
+    return json.loads(run.stdout.strip().splitlines()[-1]), ""
 
 
 def series(folders: list[str], count: int) -> float:
@@ -92,13 +96,11 @@ def series(folders: list[str], count: int) -> float:
     print("| series (one worker process) | documents | peak RSS | RSS after | seconds |\n|---|---|---|---|---|")
     for folder in folders:
         paths = [str(p) for p in documents(DEFAULT_CORPUS / folder)][:count]
-        run = run_child(SERIES_CHILD.format(paths=paths))
-        if run.returncode != 0:
-            print(f"| {folder} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – |")
-            worst = float("inf")
+        m, crash = measure(SERIES_CHILD.format(paths=paths))
+        worst = max(worst, m["peak_mb"] if m else float("inf"))
+        if crash:
+            print(f"| {folder} | – | {crash} | – | – |")
             continue
-        m = json.loads(run.stdout.strip().splitlines()[-1])
-        worst = max(worst, m["peak_mb"])
         print(f"| {folder} | {m['count']} | {m['peak_mb']:.0f} MB | {m['after_mb']:.0f} MB | {m['seconds']:.0f} |")
     return worst
 
@@ -118,13 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     worst = 0.0
     print("| document | file | outcome | peak RSS | RSS after | seconds |\n|---|---|---|---|---|---|")
     for name, make in CASES.items():
-        run = run_child(CHILD.format(bomb=args.bomb_mb << 20, make=make))
-        if run.returncode != 0:
-            print(f"| {name} | – | crashed: {run.stderr.strip().splitlines()[-1:]} | – | – | – |")
-            worst = float("inf")
+        m, crash = measure(CHILD.format(bomb=args.bomb_mb << 20, make=make))
+        worst = max(worst, m["peak_mb"] if m else float("inf"))
+        if crash:
+            print(f"| {name} | – | {crash} | – | – | – |")
             continue
-        m = json.loads(run.stdout.strip().splitlines()[-1])
-        worst = max(worst, m["peak_mb"])
         print(f"| {name} | {m['bytes'] / 1024:,.0f} KB | {m['outcome']} | {m['peak_mb']:.0f} MB | {m['after_mb']:.0f} MB | {m['seconds']:.1f} |")
     print(f"\nworst peak: {worst:.0f} MB (limit {args.max_mb:.0f} MB)")
     return 0 if worst <= args.max_mb else 1
