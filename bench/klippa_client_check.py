@@ -31,7 +31,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from server import free_port, start_server  # bench/server.py: this script runs from bench/
+from server import free_port, start_server, stop_server  # bench/server.py: this script runs from bench/
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -298,11 +298,7 @@ def main(argv=None) -> int:
         checker = run_calls(k, host, key, work / "docs")
     finally:
         if process:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_server(process)
     failed = [name for name, outcome in checker.results if outcome != "ok"]
     print(f"{len(checker.results) - len(failed)} passed, {len(failed)} failed")
     return len(failed)

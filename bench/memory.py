@@ -30,19 +30,27 @@ CASES = {
     "A4 scan at 300 dpi, 60 lines of text": "hostile.text_scan(300, 60)",
 }
 
-CHILD = """
+# What every child starts with: the worker's heap setting, and how it reports what it measured.
+PRELUDE = """
 import json, resource, sys, time
-from invoice_extract.bench import hostile
+from pathlib import Path
 from invoice_extract.extraction import ExtractOptions, extract
 from invoice_extract.models.worker import give_memory_back, steady_heap
 
 steady_heap()
 
+def report(**measured):
+    with open("/proc/self/statm") as f:
+        after_mb = int(f.read().split()[1]) * 4096 / 2**20
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(measured, peak_mb=peak_mb, after_mb=after_mb)))
+"""
+
+CHILD = PRELUDE + """
+from invoice_extract.bench import hostile
+
 BOMB = {bomb}
 data = {make}
-def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
 started = time.perf_counter()
 try:
     extract(data, "hostile.pdf" if data.startswith(b"%PDF") else "hostile.png", ExtractOptions())
@@ -50,19 +58,11 @@ try:
 except Exception as e:
     outcome = getattr(e, "status", type(e).__name__)
 give_memory_back()
-seconds = time.perf_counter() - started
-print(json.dumps({{"bytes": len(data), "outcome": outcome, "seconds": seconds,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "after_mb": rss_mb()}}))
+report(bytes=len(data), outcome=outcome, seconds=time.perf_counter() - started)
 """
 
 # A worker's life: one process reading a series of real documents one after the other.
-SERIES_CHILD = """
-import json, resource, sys, time
-from pathlib import Path
-from invoice_extract.extraction import ExtractOptions, extract
-from invoice_extract.models.worker import give_memory_back, steady_heap
-
-steady_heap()
+SERIES_CHILD = PRELUDE + """
 paths = {paths!r}
 started = time.perf_counter()
 for path in paths:
@@ -71,10 +71,7 @@ for path in paths:
     except Exception:
         pass
     give_memory_back()
-with open("/proc/self/statm") as f:
-    after = int(f.read().split()[1]) * 4096 / 2**20
-print(json.dumps({{"count": len(paths), "seconds": time.perf_counter() - started,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "after_mb": after}}))
+report(count=len(paths), seconds=time.perf_counter() - started)
 """
 
 

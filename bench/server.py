@@ -24,10 +24,10 @@ def start_server(cli: str, folder: Path, port: int, workers: int = 1, credits: i
     """``invoice-extract serve`` on ``port`` with its database and log in ``folder``, once it
     answers; then an account with ``credits``. Returns (process, the account's token)."""
     database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    log = open(folder / "server.log", "w")
-    process = subprocess.Popen([str(cli), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--database-url", database_url, "--workers", str(workers)],
-                               stdout=log, stderr=subprocess.STDOUT)
+    with open(folder / "server.log", "w") as log:  # the server keeps its own copy of the handle
+        process = subprocess.Popen([str(cli), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                    "--database-url", database_url, "--workers", str(workers)],
+                                   stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while True:
         try:
@@ -41,3 +41,13 @@ def start_server(cli: str, folder: Path, port: int, workers: int = 1, credits: i
     out = subprocess.run([str(cli), "accounts", "create", "--credits", str(credits), "--name", name,
                           "--database-url", database_url], capture_output=True, text=True, check=True)
     return process, out.stdout.strip().splitlines()[-1]
+
+
+def stop_server(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stops a server start_server started, killing it if it does not stop in ``timeout`` s."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

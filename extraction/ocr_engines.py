@@ -288,9 +288,7 @@ class StripDetector:
         boxes, scores = [], []
         for index in range(count):
             top = index * step
-            part = scaled[top:top + strip]
-            if not part.shape[0]:
-                break
+            part = scaled[top:top + strip]  # never empty: the last strip ends at the bottom
             preds = self.detector.session(prepare(part))
             part_boxes, part_scores = self.detector.postprocess_op(preds, part.shape[:2])
             core_top = top + (overlap / 2 if index else 0)
@@ -302,7 +300,7 @@ class StripDetector:
                 if core_top <= centre < core_bottom:
                     boxes.append(box / scale)
                     scores.append(score)
-            del preds
+            del preds  # else the last strip's map is held while the next strip is detected
         if not boxes:
             return TextDetOutput()
         ordered = self.detector.sorted_boxes(np.stack(boxes))
