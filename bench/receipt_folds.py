@@ -55,8 +55,34 @@ def part_documents(folder: Path, part: str, limit: int = 0) -> list[Path]:
     return chosen[: limit or None]
 
 
-def run_part(folder: Path, docs: list[Path], out: Path) -> tuple[Path, float]:
+def labelled(folder: Path, docs: list[Path]) -> list:
+    from .ranker_data import LabelledDoc
+
+    return [LabelledDoc(folder.name, p.name[: -len(p.suffix)], p,
+                        json.loads((folder / f"{p.name[: -len(p.suffix)]}.truth.json").read_text()))
+            for p in docs]
+
+
+def train_ocr_ranker(corpus: Path, folders, part: str, cache: Path | None):
+    """An OCR-section model trained on ``part`` of ``folders`` only (the other part is judged)."""
+    from invoice_extract.extraction.ranking import OCR_SECTION, Ranker
+
+    from . import ranker_data as rd
+
+    rows = []
+    for name in folders:
+        for d in labelled(corpus / name, part_documents(corpus / name, part)):
+            rd.read(d, cache)
+            rows += rd.collect_rows(d)
+    trained = rd.train(rows, rd.OCR_RANKED_FEATURES)
+    return Ranker({"format": trained["format"], OCR_SECTION: trained["features"]}, OCR_SECTION)
+
+
+def run_part(folder: Path, docs: list[Path], out: Path, cache: Path | None = None) -> tuple[Path, float]:
     from invoice_extract.extraction import ExtractOptions, extract
+    from invoice_extract.extraction.pipeline import extract_document
+
+    from . import ranker_data as rd
 
     pred, truth = out / "pred" / folder.name, out / "truth" / folder.name
     for d in (pred, truth):
@@ -67,7 +93,11 @@ def run_part(folder: Path, docs: list[Path], out: Path) -> tuple[Path, float]:
     for doc in docs:
         stem = doc.name[: -len(doc.suffix)]
         try:
-            result = extract(doc.read_bytes(), doc.name, ExtractOptions(document_type="expense"))
+            if cache is not None:  # the read kept from an earlier run (RapidOCR reads a page once)
+                result = extract_document(rd.read(labelled(folder, [doc])[0], cache),
+                                          ExtractOptions(document_type="expense"))
+            else:
+                result = extract(doc.read_bytes(), doc.name, ExtractOptions(document_type="expense"))
         except Exception as e:  # scored as all-wrong, not fatal to the run
             print(f"  ! {doc.name}: {type(e).__name__}: {e}", file=sys.stderr)
             result = {}
@@ -86,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", nargs="*", default=[], metavar="VAR=VALUE")
     ap.add_argument("--patch", nargs="*", default=[], metavar="MODULE.NAME=VALUE",
                     help="set an engine constant first (a Python literal), e.g. pipeline.SECOND_READING_FIELDS=()")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="keep each read document here (pickles) and reuse it: for the default OCR engine, "
+                         "which reads a page once")
+    ap.add_argument("--ranker", choices=("file", "off", "other-part"), default="file",
+                    help="the model's OCR section as committed, none (the finders' order), or trained on the "
+                         "other part of the folders only (held-out)")
     ap.add_argument("--json", action="store_true", help="also write the scorer's JSON per folder")
     ap.add_argument("-v", action="store_true", help="list wrong values")
     args = ap.parse_args(argv)
@@ -102,14 +138,24 @@ def main(argv: list[str] | None = None) -> int:
         if not hasattr(mod, name):
             ap.error(f"no {target}")
         setattr(mod, name, ast.literal_eval(value))
-    for name in args.only:
-        folder = args.corpus / name
-        docs = part_documents(folder, args.part, args.limit)
-        truth, seconds = run_part(folder, docs, args.out)
-        print(f"{name} [{args.part}, {len(docs)} documents, {seconds / max(1, len(docs)):.2f} s each] "
-              f"{' '.join(args.set + args.patch)}", flush=True)
-        print_scores(truth, args.out / "pred" / name, args.corpus, args.v,
-                     args.out / f"{name}.score.json" if args.json else None)
+    from contextlib import nullcontext
+
+    from invoice_extract.extraction.ranking import use_model
+
+    if args.ranker == "other-part":
+        other = next(p for p in PARTS if p != args.part)
+        scope = use_model(train_ocr_ranker(args.corpus, args.only, other, args.cache))
+    else:
+        scope = use_model(None) if args.ranker == "off" else nullcontext()
+    with scope:
+        for name in args.only:
+            folder = args.corpus / name
+            docs = part_documents(folder, args.part, args.limit)
+            truth, seconds = run_part(folder, docs, args.out, args.cache)
+            print(f"{name} [{args.part}, {len(docs)} documents, {seconds / max(1, len(docs)):.2f} s each, "
+                  f"ranker {args.ranker}] {' '.join(args.set + args.patch)}", flush=True)
+            print_scores(truth, args.out / "pred" / name, args.corpus, args.v,
+                         args.out / f"{name}.score.json" if args.json else None)
     return 0
 
 

@@ -79,10 +79,9 @@ def extract_document(doc, options: ExtractOptions, collect: list | None = None) 
     ranker (extraction.ranking); the result is then the finders' own order."""
     ctx = Context(doc=doc, options=options)
     ctx.structured = structured.collect(ctx)
-    # the model learned from pages with a text layer (and a few scans of bills): photographed
-    # receipts, read by OCR alone, keep the finders' order
-    digital = any(page.source == "text" for page in doc.pages)
-    model = None if collect is not None or not digital else ranking.load_model()
+    # pages with a text layer and pages read by OCR alone (receipts, photos, scans) have a
+    # model each, learned from documents of their kind
+    model = None if collect is not None else ranking.model_for(doc)
     names = set()
     for name, find in registry(options.document_type):
         names.add(name)
@@ -91,7 +90,7 @@ def extract_document(doc, options: ExtractOptions, collect: list | None = None) 
             # ranked as soon as found: later finders read the selected value (date → due_date)
             ctx.found[name] = ranking.rerank(ctx, name, ctx.found[name], model, collect)
     if collect is None:
-        consistency.decide(ctx, learned=model is not None)
+        consistency.decide(ctx, learned=model is not None and model.knows("total"))
     if options.supplier_profiles:  # what validations taught about this supplier (extraction.learning)
         from .learning import apply as apply_learning
         apply_learning(ctx, options.supplier_profiles)

@@ -43,14 +43,27 @@ CURRENCY_MARK = re.compile(r"(?:[$€£¥₹]|\b(?:EUR|USD|GBP|CHF|RM|MYR|INR|Rs
 
 
 # ------------------------------------------------------------------ the model
+# The model file's sections: one per kind of page the candidates come from. Printed pages
+# with a text layer ("features") and pages read by OCR alone ("ocr_features": receipts,
+# photos, scans) differ in what a candidate looks like (OCR lines, no fonts), so each has its
+# own weights, learned from documents of its kind.
+DIGITAL_SECTION = "features"
+OCR_SECTION = "ocr_features"
+
+
 class Ranker:
     """Per-feature logistic models: p = sigmoid(w · (x - mean) / scale + b)."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, section: str = DIGITAL_SECTION):
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"not a ranker model: {data.get('format')!r}")
         self.data = data
-        self.models = data.get("features", {})
+        self.section_name = section
+        self.models = data.get(section, {})
+
+    def section(self, name: str) -> "Ranker":
+        """The same file's models for another kind of page."""
+        return self if name == self.section_name else Ranker(self.data, name)
 
     def knows(self, feature: str) -> bool:
         return feature in self.models
@@ -87,6 +100,23 @@ def load_model() -> Ranker | None:
         except (OSError, ValueError, KeyError):  # a broken file: the finders' own order stands
             _loaded[key] = None
     return _loaded[key]
+
+
+def ocr_only(doc) -> bool:
+    """Every page read by OCR: no text layer to take fonts and exact glyphs from."""
+    return bool(doc.pages) and all(page.source == "ocr" for page in doc.pages)
+
+
+def model_for(doc) -> Ranker | None:
+    """The model section for ``doc``'s kind of pages (None: the finders' order)."""
+    model = load_model()
+    if model is None:
+        return None
+    if ocr_only(doc):
+        return model.section(OCR_SECTION)
+    if any(page.source == "text" for page in doc.pages):
+        return model.section(DIGITAL_SECTION)
+    return None  # structured sources alone (bare XML, text): nothing to weigh
 
 
 @contextmanager
@@ -315,6 +345,8 @@ def _name_features(ctx, feature, cand, x):
     x["upper"] = 1.0 if text.isupper() else 0.0
     x["repeat"] = min(f.text_upper.count(re.sub(r"\s+", "", text.upper())) - 1, 4) / 4
     x["user_origin"] = 1.0 if cand.origin == "user" else 0.0
+    if ocr_only(ctx.doc):
+        _receipt_name_features(ctx, cand, x)
     if cand.words:
         from .layout import party_of
 
@@ -322,6 +354,107 @@ def _name_features(ctx, feature, cand, x):
         party = party_of(ctx.doc, p, i)
         x["in_seller_block"] = 1.0 if party == "seller" else 0.0
         x["in_buyer_block"] = 1.0 if party == "buyer" else 0.0
+
+
+PHONE_LIKE = re.compile(r"(?:\+?\d[\d ()./-]{6,}\d)")
+HEADER_LINES = 8  # a receipt prints its merchant in its first lines
+
+
+def header_lines(ctx: Context) -> list:
+    """The first lines of an OCR page that carry a word (two letters or more)."""
+    cached = ctx.cache.get("rank_header_lines")
+    if cached is None:
+        from .layout import lines_of
+
+        pages = lines_of(ctx.doc).pages
+        cached = ctx.cache["rank_header_lines"] = [
+            lt for lt in (pages[0] if pages else []) if re.search(r"[^\W\d_]{2}", lt.text)][:HEADER_LINES]
+    return cached
+
+
+def _receipt_name_features(ctx, cand, x):
+    """What sets a merchant's name apart on a page read by OCR: where its line falls among the
+    first lines, and whether it reads like a name (letters, no prices or phone numbers)."""
+    from .parsing.numbers import find_amounts
+
+    text = str(cand.content)
+    letters = sum(ch.isalpha() for ch in text)
+    x["alpha_share"] = letters / max(1, len(text.replace(" ", "")))
+    x["n_chars"] = min(len(text), 60) / 60
+    x["has_amount"] = 1.0 if any(dec for _m, _v, dec in find_amounts(text, ocr=True)) else 0.0
+    x["has_phone"] = 1.0 if PHONE_LIKE.search(text) else 0.0
+    x["has_colon"] = 1.0 if ":" in text else 0.0
+    x["lower_words"] = sum(1 for w in text.split() if w[:1].islower()) / max(1, len(text.split()))
+    lines = header_lines(ctx)
+    first = cand.words[0] if cand.words else None
+    rank_ = next((k for k, lt in enumerate(lines) if first is not None and any(w is first for w in lt.words)), None)
+    x["header_rank"] = (rank_ if rank_ is not None else HEADER_LINES) / HEADER_LINES
+    x["header_first"] = 1.0 if rank_ == 0 else 0.0
+    x["in_header"] = 1.0 if rank_ is not None else 0.0
+    if first is not None and lines:
+        tallest = max(w.height for lt in lines for w in lt.words)
+        x["header_height"] = max(w.height for w in cand.words) / max(1e-6, tallest)
+    from .features._names import GREETING, NOT_A_NAME, REGISTRATION_LINE
+
+    x["not_a_name"] = 1.0 if NOT_A_NAME.search(text) else 0.0
+    x["greeting"] = 1.0 if GREETING.search(text) else 0.0
+    x["registration"] = 1.0 if REGISTRATION_LINE.search(text) else 0.0
+    # a logo read as a run of one glyph ("车车本车车…") is no name
+    chars = [ch for ch in text if not ch.isspace()]
+    x["char_variety"] = len(set(chars)) / max(1, len(chars))
+    x["script_as_page"] = 1.0 if _latin_share(text) >= 0.5 and page_script_latin(ctx) else (
+        1.0 if _latin_share(text) < 0.5 and not page_script_latin(ctx) else 0.0)
+    # a name printed over two lines: how its lines compare (a legal form ends a name; one
+    # name keeps one print size)
+    from .features._names import ADDRESS_LINE, LEGAL_FORMS
+
+    where = facts(ctx).where
+    by_line: dict = {}
+    for w in cand.words:
+        by_line.setdefault(where.get(id(w)), []).append(w)
+    parts = [" ".join(w.text for w in ws) for ws in by_line.values()]
+    x["two_lines"] = 1.0 if len(parts) > 1 else 0.0
+    if len(parts) > 1:
+        heights = [max(w.height for w in ws) for ws in by_line.values()]
+        x["first_part_legal"] = 1.0 if LEGAL_FORMS.search(parts[0]) else 0.0
+        x["last_part_legal"] = 1.0 if LEGAL_FORMS.search(parts[-1]) else 0.0
+        x["last_part_address"] = 1.0 if ADDRESS_LINE.search(parts[-1]) else 0.0
+        x["parts_height_ratio"] = min(heights) / max(1e-6, max(heights))
+    # another first line carries a legal form ("… SDN BHD"): the name is likelier there
+    legal_lines = [k for k, lt in enumerate(lines) if LEGAL_FORMS.search(lt.text)]
+    x["header_has_legal"] = 1.0 if legal_lines else 0.0
+    x["legal_elsewhere"] = 1.0 if legal_lines and not LEGAL_FORMS.search(text) else 0.0
+
+
+def _latin_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(1 for ch in letters if ch < "\u0250") / max(1, len(letters))
+
+
+def page_script_latin(ctx: Context) -> bool:
+    """Whether most of the page's letters are Latin."""
+    cached = ctx.cache.get("rank_page_latin")
+    if cached is None:
+        cached = ctx.cache["rank_page_latin"] = _latin_share(ctx.doc.text[:MAX_REPEAT_TEXT]) >= 0.5
+    return cached
+
+
+def receipt_name_candidates(ctx: Context, found: list[Candidate]) -> list[Candidate]:
+    """Every first line of a receipt, and every two neighbouring ones, as merchant names."""
+    from .features._names import TITLE_WORDS, clean_name, one_glyph_run
+
+    have = {str(c.content).lower() for c in found}
+    lines = header_lines(ctx)
+    out = []
+    for k, lt in enumerate(lines):
+        spans = [[lt]] + ([[lt, lines[k + 1]]] if k + 1 < len(lines) and k < 4 else [])
+        for span in spans:
+            text = clean_name(" ".join(t.text for t in span))
+            if len(text) < 2 or text.lower() in have or TITLE_WORDS.match(text) or one_glyph_run(text):
+                continue
+            have.add(text.lower())
+            out.append(Candidate(text, [w for t in span for w in t.words], 0.0, extra={"_broad": True}))
+    return out
 
 
 # ------------------------------------------------------------------ wider candidate sets
@@ -342,6 +475,8 @@ def broad_candidates(ctx: Context, feature: str, found: list[Candidate]) -> list
                 seen.add(c.content)
                 out.append(c)
         return out
+    if feature == "supplier" and ocr_only(ctx.doc):
+        return receipt_name_candidates(ctx, found)
     return []
 
 

@@ -64,6 +64,10 @@ def test_letter_spaced_day_of_a_text_layer():
     # a line recognizer (PP-OCR) dropping the spaces around a date
     ("Date 29/12/201711:41", date(2017, 12, 29)),  # glued to the time
     ("Rechnung 471113vom13.06.2018", date(2018, 6, 13)),  # glued to the word before
+    # a till's compact date ("Jul03'12") with its month's last letter read as a digit, or its
+    # apostrophe as a colon, before the time of day
+    ("Tbl 2/1 Ju103'12 02:34PM", date(2012, 7, 3)),
+    ("JAN09:03 9:03PM", date(2003, 1, 9)),
 ])
 def test_ocr_damaged_dates_are_read_on_ocr_lines(text, expected):
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
@@ -74,7 +78,8 @@ def test_ocr_damaged_dates_are_read_on_ocr_lines(text, expected):
 
 @pytest.mark.parametrize("text", ["Tel 03-3271 9872", "12.95 15.90", "INVOICE NO : 18287/102/ToN49",
                                   "Date 63/2018", "Barcode 9556655864036", "99/99/2018",
-                                  "105 Mar 2018", "Jalan 10, Mar 2018", "27 Mat 2018"])
+                                  "105 Mar 2018", "Jalan 10, Mar 2018", "27 Mat 2018",
+                                  "Ju103'12 total", "SUB12:30 13:45", "Tab12:30 13:45"])
 def test_ocr_repair_does_not_invent_dates(text):
     from invoice_extract.extraction.parsing.dates import find_dates_ocr
 
@@ -105,3 +110,12 @@ def test_colons_for_dots_only_with_a_four_digit_year():
 
     assert [v for _m, v in find_dates_ocr("Fallig am: 14:04:2024")] == [date(2024, 4, 14)]
     assert list(find_dates_ocr("Time 10:06:20")) == []  # a time, not 10 June 2020
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chk 7545 Dec26'07 07:26PM Gst 0", date(2007, 12, 26)),
+    ("Jun17'13 09:35PM", date(2013, 6, 17)),
+    ("Mar 5'19", date(2019, 3, 5)),
+])
+def test_a_tills_compact_date_with_an_apostrophe_year(text, expected):
+    assert parse_date(text) == expected

@@ -134,3 +134,96 @@ def test_the_committed_model_is_the_default():
         assert ranking.load_model() is model
     if not ranking.os.environ.get(ranking.MODEL_ENV):
         assert ranking.load_model() is not None  # data/ranker.json, loaded without scikit-learn
+
+
+# ---------------------------------------------------------------- pages read by OCR alone
+GREETINGS = ["WELCOME", "THANK YOU", "BIENVENUE", "WILLKOMMEN", "Welcome to"]
+MERCHANTS = ["CORNER DELI", "Mama Rosa", "BLUE DOOR KITCHEN", "Peach Tree", "GOLDEN SPOON", "Harbor Books",
+             "NORTHSIDE GRILL", "Lucky Star", "SERI JAYA"]
+
+
+def receipt_page(rnd: random.Random, merchant: str):
+    """An OCR page of a till receipt: the merchant's name below a greeting line (or first),
+    then its address, phone, items and total."""
+    from dataclasses import replace
+
+    from engine_helpers import page_of
+
+    header = [rnd.choice(GREETINGS)] if rnd.random() < 0.6 else []
+    rows = header + [merchant, f"NO {rnd.randint(1, 99)}, JALAN {rnd.choice(['BUNGA', 'MAWAR', 'PUTRA'])}",
+                     f"TEL: 03-{rnd.randint(1000, 9999)} {rnd.randint(1000, 9999)}", "CASH BILL",
+                     f"DATE: {rnd.randint(10, 28)}/0{rnd.randint(1, 9)}/2018"]
+    rows += [f"{rnd.randint(1, 3)} {item} {rnd.uniform(1, 50):.2f}" for item in rnd.sample(
+        ["CAFE LATTE", "BREAD LOAF", "NAIL 2IN", "A4 PAPER", "RICE 5KG"], 3)]
+    rows += [f"TOTAL {rnd.uniform(20, 200):.2f}"]
+    page = page_of([(0.04 + 0.05 * k, text) for k, text in enumerate(rows)])
+    words = [replace(w, conf=0.9) for w in page.words]
+    return replace(page, words=words, source="ocr")
+
+
+def generated_receipts(n: int, seed: int):
+    from invoice_extract.extraction.document import Document
+
+    rnd = random.Random(seed)
+    return [(Document(pages=[receipt_page(rnd, m)]), m) for m in (rnd.choice(MERCHANTS) for _ in range(n))]
+
+
+def receipt_rows(pairs):
+    rows = []
+    for doc, merchant in pairs:
+        collected: list = []
+        extract_document(doc, ExtractOptions(document_type="expense"), collect=collected)
+        rows += [(f, x, int(c.content == merchant)) for f, c, x in collected if f == "supplier"]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def ocr_model():
+    from invoice_extract.bench.ranker_data import train
+
+    trained = train(receipt_rows(generated_receipts(24, seed=7)), features=("supplier",))
+    return ranking.Ranker({"format": trained["format"], ranking.OCR_SECTION: trained["features"]})
+
+
+def test_each_kind_of_page_gets_its_own_section(ocr_model):
+    (receipt, _m), = generated_receipts(1, seed=2)
+    printed = generated(1, seed=2)[0][0]
+    with ranking.use_model(ocr_model):
+        assert ranking.model_for(receipt).knows("supplier")
+        assert not ranking.model_for(printed).knows("supplier")  # no text-layer section in this file
+    assert ocr_model.section(ranking.DIGITAL_SECTION).models == {}
+
+
+def test_the_ocr_section_ranks_a_receipts_merchant_among_its_first_lines(ocr_model):
+    right = 0
+    pairs = generated_receipts(12, seed=99)
+    for doc, merchant in pairs:
+        with ranking.use_model(ocr_model):
+            result = extract_document(doc, ExtractOptions(document_type="expense"))
+        cands = result["supplier"]["candidates"]
+        right += cands[0]["content"] == merchant
+        scores = [c["score"] for c in cands]
+        assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert right >= 11, right
+
+
+def test_a_receipts_header_lines_are_offered_but_not_logos_or_titles():
+    from dataclasses import replace
+
+    from invoice_extract.extraction.context import Context
+    from invoice_extract.extraction.document import Document
+
+    from engine_helpers import page_of
+
+    page = page_of([(0.03, "车车本车车车车本车车车"), (0.08, "INVOICE 1234"), (0.13, "Corner Deli"),
+                    (0.18, "12 Main Street"), (0.23, "TOTAL 9.50")])
+    ctx = Context(doc=Document(pages=[replace(page, source="ocr")]), options=ExtractOptions(document_type="expense"))
+    offered = [c.content for c in ranking.receipt_name_candidates(ctx, [])]
+    assert "Corner Deli" in offered and "Corner Deli 12 Main Street" in offered
+    assert not any("车" in t for t in offered) and not any(t.startswith("INVOICE") for t in offered)
+
+
+def test_the_committed_model_has_an_ocr_section_for_the_supplier():
+    model = ranking.Ranker.load(ranking.MODEL_PATH)
+    assert model.section(ranking.OCR_SECTION).knows("supplier")
+    assert not model.section(ranking.OCR_SECTION).knows("total")  # ranking it lost on held-out receipts

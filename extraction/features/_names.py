@@ -25,6 +25,10 @@ DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fatt
 # "Au Bon" is a name)
 TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", "handelsrechnung", "page", "seite"))
                          + r")\b", re.I)
+# A till's greeting over its header, per language ("Welcome to", "Merci de votre visite")
+GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willkommen", "bienvenido", "bienvenidos",
+                           "benvenuti", "benvenuto", "welkom", "thank you", "thanks", "merci", "danke", "gracias",
+                           "grazie", "bedankt", "dank u"])
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
 NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\b(?:tel|fax|phone|iban|bic|e-mail|email|order|bestell|"
                         r"commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite)\b", re.I)
@@ -44,6 +48,12 @@ ADDRESS_LINE = re.compile(
 REGISTRATION_LINE = re.compile(
     r"^\W*\(?\d{5,}[- ]?[A-Z]\)?\W*$|\b(?:co\.?\s*reg|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|gst\s*(?:id|reg)|"
     r"sst\s*(?:id|reg)|vat\s*(?:no|id|reg)|hrb|siret|siren|kvk|ust-?id|tax\s*id)\b", re.I)
+
+
+def one_glyph_run(text: str) -> bool:
+    """A logo or a rule read as text: one glyph makes a third of a long line ("车车本车车…", "******")."""
+    chars = [ch for ch in text if not ch.isspace()]
+    return len(chars) >= 8 and max(chars.count(ch) for ch in set(chars)) > len(chars) / 3
 
 
 def clean_name(text: str) -> str:
@@ -173,7 +183,7 @@ def receipt_header(ctx: Context) -> list[Candidate]:
     lines = [lt for lt in lines_of(ctx.doc).pages[0] if re.search(r"[A-Za-z]{2}", lt.text)]
     out = []
     for k, lt in enumerate(lines[:4]):
-        if NOT_A_NAME.search(lt.text) or TITLE_WORDS.match(lt.text):
+        if NOT_A_NAME.search(lt.text) or TITLE_WORDS.match(lt.text) or one_glyph_run(lt.text):
             continue
         text, words = clean_name(lt.text), list(lt.words)
         legal = LEGAL_FORMS.search(text)

@@ -62,6 +62,8 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}})", re.I), "dmy_text"),
         # ("JUL 09,2008": a line recognizer drops the space after the comma)
         (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I), "mdy_text"),
+        # a restaurant till's compact date, the year after an apostrophe ("Dec26'07 07:26PM")
+        (re.compile(rf"(?<![^\W\d_])({month})\.?\s?(\d{{1,2}})\s?['’`´](\d{{2}})(?!\d)", re.I), "mdy_short"),
     ]
 
 
@@ -105,7 +107,7 @@ def _interpret(m: re.Match, kind: str, month_first: bool) -> date | None:
         month = month_names().get(_fold(m.group(2)))
         return _make(_year(m.group(3)), month, int(m.group(1))) if month else None
     month = month_names().get(_fold(m.group(1)))
-    return _make(int(m.group(3)), month, int(m.group(2))) if month else None
+    return _make(_year(m.group(3)), month, int(m.group(2))) if month else None
 
 
 def parse_date(text: str, month_first: bool = False) -> date | None:
@@ -181,6 +183,19 @@ OCR_DATE_BEFORE_TIME = re.compile(r"(?<![\w.])(\d{1,2})([./\-])(\d{1,2})\2(\d{4}
 OCR_DATE_AFTER_WORD = re.compile(r"(?<=[^\W\d_][^\W\d_])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?![\d])")
 
 
+# ... the compact till date with its month's last letter read as a digit ("Ju103'12" for
+# Jul03'12) or its apostrophe as a colon ("JAN09:03 9:03PM"): only before a time of day.
+OCR_COMPACT_DATE = re.compile(r"(?<![^\W\d_])([^\W\d_]{2}(?:[^\W\d_]|[1|]))\.?\s?(\d{1,2})\s?[':’`´](\d{2})(?=\s*\d{1,2}:\d{2})")
+
+
+def _compact_readings(text: str):
+    for m in OCR_COMPACT_DATE.finditer(text):
+        month = month_names().get(_fold(m.group(1)[:2] + m.group(1)[2].replace("1", "l").replace("|", "l")))
+        value = _make(_year(m.group(3)), month, int(m.group(2))) if month else None
+        if value is not None:
+            yield m, value
+
+
 def find_dates_ocr(text: str, month_first: bool = False):
     """Yield (match, date) for dates damaged by OCR that ``find_dates`` cannot read."""
     taken = [m.span() for m, _v in find_dates(text, month_first)]
@@ -190,7 +205,7 @@ def find_dates_ocr(text: str, month_first: bool = False):
             if value is not None and not any(s < m.end() and m.start() < e for s, e in taken):
                 taken.append(m.span())
                 yield m, value
-    for m, value in _ocr_text_readings(text):
+    for m, value in (*_ocr_text_readings(text), *_compact_readings(text)):
         if not any(s < m.end() and m.start() < e for s, e in taken):
             taken.append(m.span())
             yield m, value
