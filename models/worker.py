@@ -192,6 +192,13 @@ def work_loop(database_url: str, lease_seconds: float = LEASE_SECONDS, stop_even
     steady_heap()
     db = Database(database_url)
     run_engine = load_engine(engine)
+    if engine == DEFAULT_ENGINE:
+        try:
+            from ..extraction import warm_up
+
+            warm_up()
+        except Exception:  # the first document loads them instead (and reports what fails)
+            _logger.exception("loading the OCR models at start failed")
     owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     idle_since = time.monotonic()
     while stop_event is None or not stop_event.is_set():

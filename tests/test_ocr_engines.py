@@ -128,6 +128,18 @@ def test_onnxruntime_sessions_get_the_configured_threads(monkeypatch, threads):
         assert options.intra_op_num_threads == int(threads or 1)
 
 
+@pytest.mark.parametrize("engine, loads", [("auto", True), ("rapidocr", True), ("tesseract", False)])
+def test_warm_up_loads_the_first_readers_models_before_any_document(monkeypatch, engine, loads):
+    from invoice_extract.extraction import ranking, warm_up
+
+    monkeypatch.setenv(ocr_engines.ENGINE_VARIABLE, engine)
+    monkeypatch.setattr(ocr_engines, "_rapid_engines", {})
+    monkeypatch.setattr(ranking, "_loaded", {})
+    warm_up()
+    assert bool(ocr_engines._rapid_engines) is loads
+    assert ranking._loaded  # the model file was read
+
+
 def test_rapidocr_models_come_from_the_installed_wheel():
     import rapidocr
 
