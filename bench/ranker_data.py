@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 # Folders whose printed pages teach the ranker (receipts are photos: another engine path).
 TRAIN_FOLDERS = ("invoices_visual", "einvoice", "invoices_vrdu")
-# Pages read by OCR alone have their own section of the model (``ranking.OCR_SECTION``),
-# taught by the receipt folders; it ranks the supplier only: on the held-out stores, ranking
-# the date changed nothing and ranking the total lost (bench.receipt_folds --ranker other-part).
+# Receipts read by OCR have their own section of the model (``ranking.OCR_SECTION``), taught
+# by the receipt folders. It ranks the supplier only: on the held-out stores, ranking the
+# date changed nothing and ranking the total lost (bench.receipt_folds --ranker other-part).
 OCR_TRAIN_FOLDERS = ("receipts", "receipts_wild")
 OCR_RANKED_FEATURES = ("supplier",)
 EVAL_FOLDERS = ("invoices_visual", "invoices_vrdu", "einvoice", "einvoice_xml", "einvoice_xml_world")

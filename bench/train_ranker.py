@@ -7,7 +7,7 @@ The file has a section per kind of page (``extraction.ranking``):
 - ``features``, pages with a text layer: the printed pages of ``invoices_visual``, ``einvoice``
   (XML set aside: it labels its own page) and ``invoices_vrdu``, and invoices generated in many
   layouts (``bench.synthetic``);
-- ``ocr_features``, pages read by OCR alone: the receipts of ``receipts`` and ``receipts_wild``,
+- ``ocr_features``, receipts read by OCR: the receipts of ``receipts`` and ``receipts_wild``,
   read with the default OCR engine (about 4 s a receipt: ``--cache`` keeps the reads).
 For each, it collects every candidate the ranked features weigh, labels it with the truth
 (the shared scorer's matching rules) and fits one logistic regression per feature

@@ -79,9 +79,9 @@ def extract_document(doc, options: ExtractOptions, collect: list | None = None) 
     ranker (extraction.ranking); the result is then the finders' own order."""
     ctx = Context(doc=doc, options=options)
     ctx.structured = structured.collect(ctx)
-    # pages with a text layer and pages read by OCR alone (receipts, photos, scans) have a
-    # model each, learned from documents of their kind
-    model = None if collect is not None else ranking.model_for(doc)
+    # pages with a text layer and receipts read by OCR have a model each, learned from
+    # documents of their kind
+    model = None if collect is not None else ranking.model_for(doc, options.document_type)
     names = set()
     for name, find in registry(options.document_type):
         names.add(name)

@@ -107,13 +107,27 @@ def ocr_only(doc) -> bool:
     return bool(doc.pages) and all(page.source == "ocr" for page in doc.pages)
 
 
-def model_for(doc) -> Ranker | None:
-    """The model section for ``doc``'s kind of pages (None: the finders' order)."""
+RECEIPT_ASPECT = 1.6  # a page this many times taller than wide is a till roll (A4 is 1.41)
+
+
+def is_receipt(doc, document_type: str) -> bool:
+    """A till receipt read by OCR: sent as an expense, or a page shaped like a till roll."""
+    return ocr_only(doc) and (document_type == "expense"
+                              or doc.pages[0].height > RECEIPT_ASPECT * max(1.0, doc.pages[0].width))
+
+
+def model_for(doc, document_type: str = "invoice") -> Ranker | None:
+    """The model section for ``doc``'s kind of pages (None: the finders' order).
+
+    Receipts have their own section. A scanned bill keeps the finders' order: the receipt
+    section, which ranks by a name's place among the first lines, took a scanned bill's header
+    (a viewer's or a form's top line) for its supplier, and the text-layer section leans on
+    fonts and exact glyphs a scan does not have."""
     model = load_model()
     if model is None:
         return None
     if ocr_only(doc):
-        return model.section(OCR_SECTION)
+        return model.section(OCR_SECTION) if is_receipt(doc, document_type) else None
     if any(page.source == "text" for page in doc.pages):
         return model.section(DIGITAL_SECTION)
     return None  # structured sources alone (bare XML, text): nothing to weigh
@@ -345,7 +359,7 @@ def _name_features(ctx, feature, cand, x):
     x["upper"] = 1.0 if text.isupper() else 0.0
     x["repeat"] = min(f.text_upper.count(re.sub(r"\s+", "", text.upper())) - 1, 4) / 4
     x["user_origin"] = 1.0 if cand.origin == "user" else 0.0
-    if ocr_only(ctx.doc):
+    if is_receipt(ctx.doc, ctx.options.document_type):
         _receipt_name_features(ctx, cand, x)
     if cand.words:
         from .layout import party_of
@@ -373,8 +387,8 @@ def header_lines(ctx: Context) -> list:
 
 
 def _receipt_name_features(ctx, cand, x):
-    """What sets a merchant's name apart on a page read by OCR: where its line falls among the
-    first lines, and whether it reads like a name (letters, no prices or phone numbers)."""
+    """What sets a merchant's name apart on a receipt read by OCR: where its line falls among
+    the first lines, and whether it reads like a name (letters, no prices or phone numbers)."""
     from .parsing.numbers import find_amounts
 
     text = str(cand.content)
@@ -475,7 +489,7 @@ def broad_candidates(ctx: Context, feature: str, found: list[Candidate]) -> list
                 seen.add(c.content)
                 out.append(c)
         return out
-    if feature == "supplier" and ocr_only(ctx.doc):
+    if feature == "supplier" and is_receipt(ctx.doc, ctx.options.document_type):
         return receipt_name_candidates(ctx, found)
     return []
 

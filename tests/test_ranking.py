@@ -185,12 +185,17 @@ def ocr_model():
     return ranking.Ranker({"format": trained["format"], ranking.OCR_SECTION: trained["features"]})
 
 
-def test_each_kind_of_page_gets_its_own_section(ocr_model):
-    (receipt, _m), = generated_receipts(1, seed=2)
+def test_each_kind_of_document_gets_its_own_section(ocr_model):
+    from dataclasses import replace
+
+    (receipt, _m), = generated_receipts(1, seed=2)  # an A4-shaped OCR page
+    till_roll = replace(receipt, pages=[replace(receipt.pages[0], width=400, height=1400)])
     printed = generated(1, seed=2)[0][0]
     with ranking.use_model(ocr_model):
-        assert ranking.model_for(receipt).knows("supplier")
-        assert not ranking.model_for(printed).knows("supplier")  # no text-layer section in this file
+        assert ranking.model_for(receipt, "expense").knows("supplier")
+        assert ranking.model_for(till_roll, "invoice").knows("supplier")  # shaped like a receipt
+        assert ranking.model_for(receipt, "invoice") is None  # a scanned bill: the finders' order
+        assert not ranking.model_for(printed, "invoice").knows("supplier")  # no text-layer section here
     assert ocr_model.section(ranking.DIGITAL_SECTION).models == {}
 
 
