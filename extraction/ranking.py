@@ -273,6 +273,13 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
                 for name, rx in label_classes().items():
                     if rx.search(above):
                         x[f"above_{name}"] = 1.0
+                # the header over its own column only: in a row of headers over a row of
+                # values ("Due date  Invoice date  Customer no"), the padded span above also
+                # reaches the neighbouring column's label
+                over = " ".join(w.text for w in above_line.words if w.x1 > first.x0 and w.x0 < last.x1)
+                for name, rx in label_classes().items():
+                    if rx.search(over):
+                        x[f"over_{name}"] = 1.0
             else:
                 x["above_gap"] = 1.0
     if feature in AMOUNT_FEATURES:

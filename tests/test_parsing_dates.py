@@ -119,3 +119,10 @@ def test_colons_for_dots_only_with_a_four_digit_year():
 ])
 def test_a_tills_compact_date_with_an_apostrophe_year(text, expected):
     assert parse_date(text) == expected
+
+
+def test_a_written_date_before_a_longer_number_is_a_date():
+    # a row of values under a row of headers: the customer number follows the date
+    assert [v for _m, v in find_dates("20 décembre 2020 6 décembre 2020 97651079")] == [
+        date(2020, 12, 20), date(2020, 12, 6)]
+    assert parse_date("1 - July 31, 2014") == date(2014, 7, 31)  # a four-digit year after: still not 2031

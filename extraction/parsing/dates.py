@@ -58,8 +58,9 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         (re.compile(r"(?<![\d.] )(?<![\w.])(\d \d)(\.)(\d{2})\2(\d{4})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})({sep})(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
-        # ("1 - July 31, 2014": the 31 is July's day, not a year: a four-digit year follows)
-        (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}})", re.I), "dmy_text"),
+        # ("1 - July 31, 2014": the 31 is July's day, not a year: a four-digit year follows;
+        # a longer number after a date is another field, "6 June 2020 97651079")
+        (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}}(?!\d))", re.I), "dmy_text"),
         # ("JUL 09,2008": a line recognizer drops the space after the comma)
         (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I), "mdy_text"),
         # a restaurant till's compact date, the year after an apostrophe ("Dec26'07 07:26PM")
