@@ -128,6 +128,32 @@ def test_invoice_lines_read_by_columns():
     assert lines[0]["subtotal"]["candidates"][0]["coords"][2] > 0  # boxed on the words it came from
 
 
+HEADER_ROW = (0.90, [(0.05, "Description"), (0.5, "Qty"), (0.62, "Unit price"), (0.8, "Amount")])
+
+
+@pytest.mark.parametrize("page_mark", [None, (0.97, "Page 1 of 2", 0.45)])
+def test_a_table_that_runs_off_its_page_goes_on_at_the_top_of_the_next(page_mark):
+    first = [(0.10, "Acme Widgets Ltd"), HEADER_ROW,
+             (0.92, [(0.05, "Consulting hours"), (0.52, "12"), (0.64, "80.00"), (0.8, "960.00")])]
+    second = [(0.03, "Page 2 of 2", 0.45),
+              (0.06, [(0.05, "Travel flat fee"), (0.52, "1"), (0.64, "40.00"), (0.81, "40.00")]),
+              (0.12, "Subtotal 1,000.00", 0.6), (0.30, "Payment within 14 days, 2 % discount within 7 days")]
+    doc = doc_of(first + ([page_mark] if page_mark else []), second)
+    lines = [c.content for c in run(doc, "invoice_lines").found["invoice_lines"]]
+    assert [(l["description"]["selected_value"]["content"], l["subtotal"]["selected_value"]["content"])
+            for l in lines] == [("Consulting hours", 960.0), ("Travel flat fee", 40.0)]
+
+
+def test_a_next_page_with_its_own_header_is_read_from_that_header():
+    first = [HEADER_ROW, (0.92, [(0.05, "Consulting hours"), (0.52, "12"), (0.64, "80.00"), (0.8, "960.00")])]
+    second = [(0.03, [(0.05, "Ref 4711"), (0.52, "2"), (0.64, "5.00"), (0.8, "10.00")]),  # above its header
+              (0.10, HEADER_ROW[1]),
+              (0.12, [(0.05, "Travel flat fee"), (0.52, "1"), (0.64, "40.00"), (0.81, "40.00")]),
+              (0.20, "Subtotal 1,000.00", 0.6)]
+    lines = [c.content for c in run(doc_of(first, second), "invoice_lines").found["invoice_lines"]]
+    assert [l["description"]["selected_value"]["content"] for l in lines] == ["Consulting hours", "Travel flat fee"]
+
+
 def _french_invoice_pdf() -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas

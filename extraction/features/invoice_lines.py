@@ -322,16 +322,9 @@ def find(ctx: Context) -> list[Candidate]:
             if not columns:
                 i += 1
                 continue
-            rows = []
-            j = i + 1
-            while j < len(page_lines):
-                text = page_lines[j].text
-                if any(rx.match(text.strip()) for rx in END_OF_TABLE):
-                    break
-                if header_columns(page_lines[j]):
-                    break
-                rows.append(page_lines[j])
-                j += 1
+            rows, j, ended = table_rows(page_lines, i + 1)
+            if not ended and p + 1 < len(lines.pages):
+                rows += continued_rows(lines.pages[p + 1])
             items = read_rows(columns, rows)
             add_cells(page_lines[i], columns, items)
             found.extend(items)
@@ -344,6 +337,35 @@ def find(ctx: Context) -> list[Candidate]:
                     cand["content"] = abs(cand["content"])
     score_lines(found)
     return [Candidate(line, line.pop("_row_words", ()), line.pop("_score", 0.5)) for line in found]
+
+
+def table_rows(page_lines: list, start: int, skip_page_marks: bool = False) -> tuple[list, int, bool]:
+    """The rows of a table from ``start`` to its end: (rows, index of the line that ended it,
+    whether the table ended on this page: a totals label or another header rather than the
+    page's end or its page number)."""
+    rows = []
+    j = start
+    while j < len(page_lines):
+        text = page_lines[j].text.strip()
+        if PAGE_FOOTER.match(text):
+            if skip_page_marks and not rows:
+                j += 1
+                continue  # "Seite 2 von 3" over a continued table
+            return rows, j, False
+        if any(rx.match(text) for rx in END_OF_TABLE) or header_columns(page_lines[j]):
+            return rows, j, True
+        rows.append(page_lines[j])
+        j += 1
+    return rows, j, False
+
+
+def continued_rows(next_page: list) -> list:
+    """A table that runs off its page goes on at the top of the next one, unless that page
+    prints its own header (then it is read from there)."""
+    if any(header_columns(lt) for lt in next_page):
+        return []
+    rows, _j, _ended = table_rows(next_page, 0, skip_page_marks=True)
+    return rows
 
 
 # Header words printed closer than this (of the page width, about two spaces) name one column.
