@@ -330,3 +330,61 @@ def test_a_label_printed_before_many_values_is_no_evidence():
     spec["left"] = [["grand total rm", 1]]
     (value, _words, support), = learning._label_hits(doc, "total", spec)
     assert value == 73.0 and support > 0.9
+
+
+# -- learning never takes a field away from the plain engine on weak evidence -----------------
+
+def _extract(doc, profiles=()):
+    from invoice_extract.extraction.pipeline import extract_document
+
+    return extract_document(doc, ExtractOptions(supplier_profiles=list(profiles)))
+
+
+def test_a_place_without_its_label_does_not_overrule_the_plain_total():
+    """Receipts grow with their items: where the total sat on the validated one, the next one
+    prints an item price, and its own total under a label the validated one did not have."""
+    first = page_of(["KEDAI ALAT TULIS MAJU", "TEL: 07-1234 5678", "Item A 5.00", "Item B 7.50",
+                     "TOTAL RM 12.50", "CASH RM 20.00", "CHANGE RM 7.50"])
+    observation = learning.observe(first, {}, {"supplier": {"content": "KEDAI ALAT TULIS MAJU"},
+                                               "total": {"content": 12.5}})
+    assert observation["fields"]["total"]["left"] == "total rm"
+    profile = learning.aggregate([observation], profile_id=1)
+    later = ["KEDAI ALAT TULIS MAJU", "TEL: 07-1234 5678", "Item A 2.00", "Item C 3.00", "Item D 4.50",
+             "AMOUNT DUE RM 9.50", "CASH RM 20.00", "CHANGE RM 10.50"]
+    assert selected(_extract(page_of(later)), "total") == 9.5
+    result = _extract(page_of(later), [profile])
+    assert selected(result, "total") == 9.5
+    # a value only the learned place proposed is not made a candidate
+    assert 4.5 not in [c["content"] for c in result["total"]["candidates"]]
+
+
+def test_the_learned_label_at_its_place_still_wins():
+    first = page_of(["ZYX TRADING", "TEL: 07-1234 5678", "Item A 5.00", "Remit 12.50"])
+    profile = learning.aggregate([learning.observe(first, {}, {"supplier": {"content": "ZYX TRADING"},
+                                                               "total": {"content": 12.5}})], profile_id=1)
+    later = page_of(["ZYX TRADING", "TEL: 07-1234 5678", "Item A 9.00", "Remit 19.00"])
+    result = _extract(later, [profile])
+    assert selected(result, "total") == 19.0 and result["total"]["selected_value"]["learned"]
+
+
+def test_a_bill_in_a_foreign_currency_keeps_its_own():
+    lines = ["ACME SUPPLIES", "Currency: GBP", "Total 100.00", "Charges of our bank in EUR are ours"]
+    assert selected(_extract(page_of(lines)), "currency") == "GBP"
+    profile = {"id": 1, "documents": 1, "identity": {"supplier": [["ACME SUPPLIES", 1]]},
+               "fields": {"currency": {"count": 1, "values": [["EUR", 1]], "left": [], "above": [], "row": [],
+                                       "positions": [], "nwords": 1}}}
+    assert selected(_extract(page_of(lines), [profile]), "currency") == "GBP"
+    # a bill that does not say which: the supplier's usual currency settles it
+    vague = ["ACME SUPPLIES", "Total 100.00", "Charges in GBP or EUR accepted"]
+    assert selected(_extract(page_of(vague), [profile]), "currency") == "EUR"
+
+
+def test_weak_evidence_keeps_the_plain_choice_first():
+    from invoice_extract.extraction.candidate import Candidate
+
+    chosen, runner = Candidate(9.5, (), 0.3), Candidate(4.5, (), 0.4)  # totals chosen together
+    cands = [chosen, runner]
+    assert not learning._boost(cands, runner, 0.5)
+    assert learning._order(cands, set())[0] is chosen
+    assert learning._boost(cands, runner, 1.2)
+    assert learning._order(cands, {id(runner)})[0] is runner

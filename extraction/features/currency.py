@@ -21,6 +21,10 @@ CODE_RX = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
 SYMBOL_RX = re.compile(r"(US\$|S\$|€|£|\$|¥|₹|zł|Kč|(?<![A-Za-z])RM(?=\s?\d|\s*$|\)|\s)|(?<![A-Za-z])Fr\.(?=\s?\d)|(?<![A-Za-z])Rs\.?(?=\s?\d))")
 WORD_RX = re.compile(r"\b(" + "|".join(WORDS) + r")\b", re.I)
 AMOUNT_NEAR = re.compile(r"\d[\d.,']*\d")
+# "Currency: GBP" names the bill's currency as plainly as a mark beside its amounts does
+# (a bill in a foreign currency may also mention the supplier's own one in running text).
+CURRENCY_LABEL = re.compile(r"\b(currency|w[äa]hrung|devise|monnaie|moneda|divisa|valuta|munteenheid)\b\s*[:.]?\s*$",
+                            re.I)
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -33,8 +37,9 @@ def find(ctx: Context) -> list[Candidate]:
                 if not code:
                     continue
                 near_amount = bool(AMOUNT_NEAR.search(lt.text[max(0, m.start() - 14): m.end() + 14]))
+                labelled = bool(CURRENCY_LABEL.search(lt.text[max(0, m.start() - 24): m.start()]))
                 words = lt.words_between(m.start(1), m.end(1))
-                cands.append(Candidate(code, words, base + (0.3 if near_amount else 0.0)))
+                cands.append(Candidate(code, words, base + (0.3 if near_amount or labelled else 0.0)))
     # many marks of one currency make it the document's
     counts: dict[str, int] = {}
     for c in cands:
