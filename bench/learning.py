@@ -45,6 +45,7 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 FIELDS = ("invoice_id", "date", "total", "subtotal", "VAT_Number", "iban", "supplier", "currency")
 EXTRA_FIELDS = ("due_date", "total_tax_amount")
 LEARNED_FROM_TRUTH = FIELDS + EXTRA_FIELDS + ("SWIFT_code", "payment_ref")
+LINE_KEYS = ("description", "quantity", "unit_price", "subtotal")
 
 
 @dataclass
@@ -63,6 +64,12 @@ class Tally:
     wrong: list = field(default_factory=list)
     # per supplier: [fields right before, after, fields present]
     suppliers: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    # invoice lines: in the truth, predicted and matched, before and after
+    lines: dict = field(default_factory=lambda: defaultdict(int))
+
+    def line_f1(self, when: str) -> float | None:
+        t, p, m = self.lines["truth"], self.lines["pred_" + when], self.lines["match_" + when]
+        return 2 * m / (t + p) * 100 if t + p else None
 
 
 # ------------------------------------------------------------------ scoring
@@ -102,6 +109,7 @@ SERIES_SUPPLIERS = {
     "header_grid": ("Norrland Timber AB", "SE556036079301", "SE45 5000 0000 0583 9825 7466", "SEK"),
     "far_right": ("Atelier Lumière SARL", "FR40303265045", "FR14 2004 1010 0505 0001 3M02 606", "EUR"),
     "footer_only": ("Brightwater Systems BV", "NL123456789B01", "NL91 ABNA 0417 1643 00", "EUR"),
+    "own_table": ("Kestrel Fittings Ltd", "IE6388047V", "IE29 AIBK 9311 5212 3456 78", "EUR"),
 }
 
 
@@ -114,6 +122,9 @@ def _values(rng: random.Random, i: int) -> dict:
     return {"invoice_id": f"{rng.choice('ABCK')}{rng.randrange(10, 99)}/{rng.randrange(1000, 9999)}",
             "date": day, "due_date": day + timedelta(days=30), "items": items,
             "subtotal": subtotal, "total_tax_amount": tax, "total": round(subtotal + tax, 2)}
+
+
+ITEM_NAMES = ("Brass elbow 15 mm", "Copper pipe 3 m", "Ball valve", "Compression tee", "PTFE tape")
 
 
 def _money(v: float) -> str:
@@ -193,6 +204,34 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
             c.drawString(50, h - 260 - 18 * i, label)
             c.drawRightString(545, h - 260 - 18 * i, value)
         c.drawString(50, 90, f"RIB {iban}")
+    elif layout == "own_table":  # a line table under headers no vocabulary knows
+        c.setFont("Helvetica-Bold", 15)
+        c.drawString(50, h - 60, name)
+        c.setFont("Helvetica", 9)
+        c.drawString(50, h - 74, f"Unit 4, Harbour Road, Cork · VAT {vat}")
+        for i, line in enumerate(client):
+            c.drawString(340, h - 110 - 12 * i, line)
+        c.setFont("Helvetica", 10)
+        c.drawString(50, h - 200, f"Invoice number {v['invoice_id']}")
+        c.drawString(50, h - 214, f"Invoice date {d}")
+        c.drawString(50, h - 228, f"Due date {due}")
+        c.setFont("Helvetica-Bold", 9)
+        for x, head in ((50, "Particulars"), (300, "Nos"), (380, "Each"), (500, "Value")):
+            (c.drawRightString if x > 250 else c.drawString)(x + (30 if x > 250 else 0), h - 280, head)
+        c.setFont("Helvetica", 9)
+        y = h - 296
+        for n, (q, p) in enumerate(v["items"]):
+            c.drawString(50, y, ITEM_NAMES[n % len(ITEM_NAMES)])
+            c.drawRightString(330, y, str(q))
+            c.drawRightString(410, y, _money(p))
+            c.drawRightString(530, y, _money(q * p))
+            y -= 13
+        y -= 20
+        for label, value in (("Subtotal", v["subtotal"]), ("VAT 20%", v["total_tax_amount"]), ("Total", v["total"])):
+            c.drawString(380, y, label)
+            c.drawRightString(530, y, f"{_money(value)} {currency}")
+            y -= 14
+        c.drawString(50, 90, f"IBAN {iban}")
     else:  # footer_only
         c.setFont("Helvetica-Bold", 22)
         c.drawString(50, h - 70, "BW")
@@ -226,6 +265,10 @@ def generated_series(count: int = 6) -> dict[str, list[Doc]]:
                      "due_date": v["due_date"].isoformat(), "total": v["total"], "subtotal": v["subtotal"],
                      "total_tax_amount": v["total_tax_amount"], "supplier": supplier[0],
                      "VAT_Number": supplier[1], "iban": supplier[2].replace(" ", ""), "currency": supplier[3]}
+            if layout == "own_table":
+                truth["invoice_lines"] = [{"description": ITEM_NAMES[n % len(ITEM_NAMES)], "quantity": q,
+                                           "unit_price": p, "subtotal": round(q * p, 2)}
+                                          for n, (q, p) in enumerate(v["items"])]
             docs.append(Doc(f"series/{layout}/{i}", _draw(layout, supplier, v), truth, f"series:{layout}"))
         groups[f"series:{layout}"] = docs
     return groups
@@ -233,7 +276,29 @@ def generated_series(count: int = 6) -> dict[str, list[Doc]]:
 
 # ------------------------------------------------------------------ run
 def validated_values(truth: dict) -> dict:
-    return {k: {"content": truth[k]} for k in LEARNED_FROM_TRUTH if truth.get(k) not in (None, "")}
+    values = {k: {"content": truth[k]} for k in LEARNED_FROM_TRUTH if truth.get(k) not in (None, "")}
+    if truth.get("invoice_lines"):  # Odoo's validation of the lines: {"lines": [...]}
+        values["invoice_lines"] = {"lines": truth["invoice_lines"]}
+    return values
+
+
+def predicted_lines(result: dict) -> list[dict]:
+    return [{k: (line.get(k) or {}).get("selected_value", {}).get("content") for k in LINE_KEYS}
+            for line in result.get("invoice_lines") or [] if isinstance(line, dict)]
+
+
+def matched_lines(truth_lines: list, pred_lines: list, corpus: Path) -> int:
+    """Lines matched one to one by the shared scorer's rule (else: the same line amount)."""
+    if scorer_path(corpus).exists():
+        return len(scorer_module(corpus).match_lines(truth_lines, pred_lines))
+    left = [p.get("subtotal") for p in pred_lines]
+    n = 0
+    for t in truth_lines:
+        hit = next((i for i, v in enumerate(left) if v is not None and abs(v - (t.get("subtotal") or 0)) < 0.005), None)
+        if hit is not None:
+            left[hit] = None
+            n += 1
+    return n
 
 
 def _cached_read(doc: Doc, cache: Path | None, read_document):
@@ -252,7 +317,7 @@ RECEIPT_FOLDERS = ("receipts", "receipts_wild")
 
 
 def run(groups: dict[str, list[Doc]], equal, verbose: bool = False,
-        cache: Path | None = None, route: str = "invoice") -> dict[str, Tally]:
+        cache: Path | None = None, route: str = "invoice", corpus: Path = DEFAULT_CORPUS) -> dict[str, Tally]:
     from invoice_extract.extraction import ExtractOptions, learning
     from invoice_extract.extraction.pipeline import extract_document
     from invoice_extract.extraction.reader import read_document
@@ -283,6 +348,13 @@ def run(groups: dict[str, list[Doc]], equal, verbose: bool = False,
         tally = tallies[source]
         for doc in docs[1:]:
             before, after = engine(doc, []), engine(doc, profiles)
+            if doc.truth.get("invoice_lines"):
+                truth_lines = doc.truth["invoice_lines"]
+                tally.lines["truth"] += len(truth_lines)
+                for when, result in (("before", before), ("after", after)):
+                    pred = predicted_lines(result)
+                    tally.lines["pred_" + when] += len(pred)
+                    tally.lines["match_" + when] += matched_lines(truth_lines, pred, corpus)
             for f in FIELDS:
                 if doc.truth.get(f) in (None, ""):
                     continue
@@ -313,6 +385,8 @@ def report(tallies: dict[str, Tally], verbose: bool) -> bool:
                 print(f"{f:<12} {n:>7} {100 * t.before[f] / n:>7.1f}% {100 * t.after[f] / n:>7.1f}%")
         n, b, a = sum(t.present.values()), sum(t.before.values()), sum(t.after.values())
         print(f"{'all':<12} {n:>7} {100 * b / max(1, n):>7.1f}% {100 * a / max(1, n):>7.1f}%")
+        if t.lines["truth"]:
+            print(f"{'lines F1':<12} {t.lines['truth']:>7} {t.line_f1('before'):>7.1f}% {t.line_f1('after'):>7.1f}%")
         worse = [(k, c) for k, c in t.suppliers.items() if c[1] < c[0]]
         print(f"suppliers: {len(t.suppliers)}, worse after learning: {len(worse)}"
               + "".join(f"\n  {k}: {c[0]} -> {c[1]} of {c[2]}" for k, c in worse))
@@ -346,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         groups.update(corpus_groups(args.corpus, args.only))
     if not args.no_series:
         groups.update(generated_series(args.series_length))
-    tallies = run(groups, _scorer(args.corpus), args.v, args.cache, args.route)
+    tallies = run(groups, _scorer(args.corpus), args.v, args.cache, args.route, args.corpus)
     return 0 if report(tallies, args.v) else 1
 
 

@@ -33,7 +33,7 @@ from typing import Any, Iterable, Sequence
 from .candidate import Candidate
 from .document import Document, Word
 from .parsing.dates import find_dates, parse_date
-from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount
+from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount, parse_number
 
 AMOUNT_FEATURES = ("total", "subtotal", "total_tax_amount")
 DATE_FEATURES = ("date", "due_date")
@@ -387,7 +387,110 @@ def observe(doc: Document, result: dict | None, validated_values: dict) -> dict:
             due = (date.fromisoformat(dd) - date.fromisoformat(d)).days
         except ValueError:
             due = None
-    return {"identity": identity, "fields": fields, "due_days": due}
+    return {"identity": identity, "fields": fields, "due_days": due,
+            "columns": observe_columns(doc, validated_values.get("invoice_lines"))}
+
+
+# -- the supplier's line table: its column headers ---------------------------------------------
+LINE_NUMBER_KINDS = ("quantity", "unit_price", "subtotal")
+MAX_OBSERVED_LINES = 5
+MAX_HEADER_DISTANCE = 4  # lines between the table's header and its first item
+HEADER_WORD_GAP = 0.012  # of the page width: words closer than this are one column's header
+MAX_HEADER_OFFSET = 0.08  # a header not over its column may sit this far beside it
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return round(float(value), 4) if value not in (None, "") and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _row_cells(line: Sequence[Word], numbers: dict[str, float]) -> dict[str, list[Word]] | None:
+    """The words of a printed row holding a validated line's numbers, per kind (the amount
+    rightmost, the unit price left of it, the quantity left of that), or None."""
+    values = [(i, parse_number(w.text.strip("€$£"))) for i, w in enumerate(line)]
+    cells: dict[str, list[Word]] = {}
+    limit = len(line)
+    for kind in ("subtotal", "unit_price", "quantity"):
+        if kind not in numbers:
+            continue
+        at = [i for i, v in values[:limit] if v is not None and abs(abs(v) - abs(numbers[kind])) < 0.005]
+        if not at:
+            if kind == "subtotal":
+                return None
+            continue
+        cells[kind] = [line[at[-1]]]
+        limit = at[-1]
+    if len(cells) < 2:
+        return None
+    first = min(line.index(ws[0]) for ws in cells.values())
+    description = [w for w in line[:first] if parse_number(w.text) is None]
+    if description:
+        cells["description"] = description
+    return cells
+
+
+def _header_groups(line: Sequence[Word]) -> list[list[Word]]:
+    groups: list[list[Word]] = []
+    for w in line:
+        if groups and w.x0 - groups[-1][-1].x1 < HEADER_WORD_GAP:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return groups
+
+
+def _header_above(lines: list[list[Word]], index: int, cells: dict[str, list[Word]]) -> dict[str, str]:
+    """Per kind, the header words printed over the row's cells, from the nearest line above
+    that heads at least two of them (one a number) with different words."""
+    for line in reversed(lines[max(0, index - MAX_HEADER_DISTANCE):index]):
+        if len(line) < 2 or sum(parse_number(w.text) is not None for w in line) * 2 > len(line):
+            continue
+        groups = _header_groups(line)
+        named: dict[str, str] = {}
+        taken: set[int] = set()
+        for kind, ws in cells.items():
+            x0, x1 = min(w.x0 for w in ws), max(w.x1 for w in ws)
+            cx = (x0 + x1) / 2
+
+            def fit(g: int) -> tuple[float, float]:
+                gx0, gx1 = groups[g][0].x0, groups[g][-1].x1
+                return min(x1, gx1) - max(x0, gx0), -abs((gx0 + gx1) / 2 - cx)
+
+            best = max(range(len(groups)), key=fit)
+            overlap, offset = fit(best)
+            if best in taken or overlap <= 0 and -offset > MAX_HEADER_OFFSET:
+                continue
+            text = " ".join(w.text for w in groups[best]).strip(" :").lower()
+            if text and parse_number(text) is None:
+                named[kind] = text
+                taken.add(best)
+        if len(named) >= 2 and set(named) & set(LINE_NUMBER_KINDS):
+            return named
+    return {}
+
+
+def observe_columns(doc: Document, validated: Any) -> dict[str, str]:
+    """The column headers of the supplier's line table, found from the validated lines: a
+    printed row holding a line's numbers, and the headers over them."""
+    rows = validated.get("lines") if isinstance(validated, dict) else None
+    if not isinstance(rows, list):
+        return {}
+    for row in rows[:MAX_OBSERVED_LINES]:
+        if not isinstance(row, dict):
+            continue
+        numbers = {k: v for k in LINE_NUMBER_KINDS if (v := _number(row.get(k))) is not None}
+        if "subtotal" not in numbers or len(numbers) < 2:
+            continue
+        for page in range(len(doc.pages)):
+            lines = _page_lines(doc, page)
+            for index, line in enumerate(lines):
+                cells = _row_cells(line, numbers)
+                header = _header_above(lines, index, cells) if cells else {}
+                if header:
+                    return header
+    return {}
 
 
 def _email_domain(validated_values: dict, result: dict) -> str | None:
@@ -542,7 +645,9 @@ def aggregate(observations: Sequence[dict], profile_id: Any = None, name: str | 
                            if (o.get("identity") or {}).get("layout")]
     return {"id": profile_id, "name": name or (identity["supplier"][0][0] if identity["supplier"] else ""),
             "documents": len(observations), "identity": identity, "fields": fields,
-            "due_days": _votes(o.get("due_days") for o in observations)}
+            "due_days": _votes(o.get("due_days") for o in observations),
+            "columns": {kind: votes for kind in ("description",) + LINE_NUMBER_KINDS
+                        if (votes := _votes((o.get("columns") or {}).get(kind) for o in observations))}}
 
 
 def winner(votes: list[list]) -> tuple[Any, int, int] | None:
@@ -927,7 +1032,39 @@ def _apply(ctx, profiles: Sequence[dict]) -> dict | None:
                     strong.add(id(cand))
         ctx.found[feature] = _order(cands, strong)
     _apply_payment_terms(ctx, profile)
+    _apply_columns(ctx, profile)
     return profile
+
+
+LINE_ATTRIBUTES = ("description",) + LINE_NUMBER_KINDS
+
+
+def _line_cells(cands: Sequence[Candidate]) -> int:
+    return sum(k in c.content for c in cands if isinstance(c.content, dict) for k in LINE_ATTRIBUTES)
+
+
+def _apply_columns(ctx, profile: dict) -> None:
+    """The lines read again with the supplier's own column headers; kept when they give more
+    of each line (a table whose headers the vocabulary does not know gave none)."""
+    from .features import invoice_lines
+    from .layout import compile_labels
+
+    plain = ctx.found.get("invoice_lines")
+    if plain is None or any(c.origin in STRUCTURED_ORIGINS for c in plain):
+        return
+    headers = {}
+    for kind, votes in (profile.get("columns") or {}).items():
+        won = winner(votes) if kind in LINE_ATTRIBUTES else None
+        if won and isinstance(won[0], str) and won[0].strip():
+            headers[kind] = compile_labels([won[0]])
+    if len(headers) < 2:
+        return
+    ends = [compile_labels([won[0]]) for feature in AMOUNT_FEATURES
+            for side in ("left", "row") if (won := winner(((profile.get("fields") or {}).get(feature) or {}).get(side) or []))
+            and isinstance(won[0], str) and won[0].strip()]
+    learned = invoice_lines.find(ctx, headers, ends)
+    if len(learned) >= len(plain) and _line_cells(learned) > _line_cells(plain):
+        ctx.found["invoice_lines"] = learned
 
 
 def _priced_on_total(ctx, cands: list[Candidate], own: Any, learned: Any) -> bool:
@@ -988,4 +1125,8 @@ def summary(profile: dict) -> dict:
     won = winner(profile.get("due_days") or [])
     if won:
         out["payment_terms_days"] = f"{won[0]} ({won[1]}/{won[2]})"
+    columns = {kind: f"{w[0]} ({w[1]}/{w[2]})" for kind, votes in (profile.get("columns") or {}).items()
+               if (w := winner(votes))}
+    if columns:
+        out["line_columns"] = columns
     return out

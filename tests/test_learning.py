@@ -388,3 +388,46 @@ def test_weak_evidence_keeps_the_plain_choice_first():
     assert learning._order(cands, set())[0] is chosen
     assert learning._boost(cands, runner, 1.2)
     assert learning._order(cands, {id(runner)})[0] is runner
+
+
+# -- the supplier's line table --------------------------------------------------------------
+
+OWN_HEADERS = dict(__import__("learning_helpers").UNUSUAL_LABELS, desc="Particulars", qty="Nos", price="Each",
+                   amount="Line")
+
+
+def own_table_bill(i: int, lines) -> bytes:
+    from learning_helpers import bill_spec
+
+    spec = bill_spec(i)
+    spec.update(labels=OWN_HEADERS, lines=lines)
+    return make_invoice_pdf(**spec)
+
+
+def line_values(result: dict) -> list[tuple]:
+    return [tuple(line[k]["selected_value"]["content"] if k in line else None
+                  for k in ("description", "quantity", "unit_price", "subtotal"))
+            for line in result.get("invoice_lines") or []]
+
+
+def test_the_suppliers_own_column_headers_read_its_next_table():
+    first = own_table_bill(0, (("Widget", 3, 12.5), ("Gadget", 2, 4.0)))
+    plain = extract(first, "bill.pdf")
+    assert not plain.get("invoice_lines")  # no header the vocabulary knows
+    values = {"supplier": {"content": "Zyx Trading"}, "VAT_Number": {"content": "DE123456789"},
+              "subtotal": {"content": 45.5}, "total": {"content": 55.06},
+              "invoice_lines": {"lines": [{"description": "Widget", "quantity": 3, "unit_price": 12.5,
+                                           "subtotal": 37.5}]}}
+    observation = learning.observe(read_document(first, "bill.pdf"), plain, values)
+    assert observation["columns"] == {"description": "particulars", "quantity": "nos", "unit_price": "each",
+                                      "subtotal": "line"}
+    profile = learning.aggregate([observation], profile_id=1)
+    assert learning.summary(profile)["line_columns"]["quantity"] == "nos (1/1)"
+    later = own_table_bill(1, (("Bolt", 10, 0.25), ("Nut", 20, 0.1), ("Washer", 5, 0.5)))
+    result = extract(later, "bill.pdf", ExtractOptions(supplier_profiles=[profile]))
+    # the table ends at the supplier's own subtotal label ("Goods"), as learned
+    assert line_values(result) == [("Bolt", 10.0, 0.25, 2.5), ("Nut", 20.0, 0.1, 2.0), ("Washer", 5.0, 0.5, 2.5)]
+    # a table the vocabulary reads already is left as the plain engine read it
+    usual = bill(2)[0]
+    assert line_values(extract(usual, "bill.pdf", ExtractOptions(supplier_profiles=[profile]))) == \
+        line_values(extract(usual, "bill.pdf"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from ..candidate import Candidate
 from ..context import Context
@@ -58,11 +59,13 @@ class Column:
         return (self.x0 + self.x1) / 2
 
 
-def header_columns(lt: LineText) -> list[Column] | None:
+def header_columns(lt: LineText, learned: dict[str, re.Pattern] | None = None) -> list[Column] | None:
+    """The table's columns if ``lt`` is its header line. ``learned``: per kind, the header the
+    supplier's validated bills print ("Particulars", "Nos"), read before the vocabulary's."""
     found: list[Column] = []
     used: list[tuple[int, int]] = []
     for kind in ("unit_price", "description", "quantity", "taxes", "subtotal"):
-        for m in COLUMNS[kind].finditer(lt.text):
+        for m in _header_matches(lt.text, kind, learned):
             if any(s < m.end() and m.start() < e for s, e in used):
                 continue
             words = lt.words_between(m.start(), m.end())
@@ -77,6 +80,12 @@ def header_columns(lt: LineText) -> list[Column] | None:
             "description" in kinds or len(numeric) >= 2):
         return sorted(found, key=lambda c: c.x0)
     return None
+
+
+def _header_matches(text: str, kind: str, learned: dict[str, re.Pattern] | None):
+    if learned and kind in learned:
+        yield from learned[kind].finditer(text)
+    yield from COLUMNS[kind].finditer(text)
 
 
 def _cell(words, column: Column):
@@ -312,19 +321,23 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
     return [line for line in out if "subtotal" in line]
 
 
-def find(ctx: Context) -> list[Candidate]:
+def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
+         learned_ends: Sequence[re.Pattern] = ()) -> list[Candidate]:
+    """The invoice lines of every table. ``learned_headers`` as in ``header_columns``;
+    ``learned_ends``: the supplier's own totals labels ("Goods", "Remit"), which end a table
+    as the vocabulary's do."""
     lines = lines_of(ctx.doc)
     found: list[dict] = []
     for p, page_lines in enumerate(lines.pages):
         i = 0
         while i < len(page_lines):
-            columns = header_columns(page_lines[i])
+            columns = header_columns(page_lines[i], learned_headers)
             if not columns:
                 i += 1
                 continue
-            rows, j, ended = table_rows(page_lines, i + 1)
+            rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends)
             if not ended and p + 1 < len(lines.pages):
-                rows += continued_rows(lines.pages[p + 1])
+                rows += continued_rows(lines.pages[p + 1], learned_ends)
             items = read_rows(columns, rows)
             add_cells(page_lines[i], columns, items)
             found.extend(items)
@@ -339,7 +352,8 @@ def find(ctx: Context) -> list[Candidate]:
     return [Candidate(line, line.pop("_row_words", ()), line.pop("_score", 0.5)) for line in found]
 
 
-def table_rows(page_lines: list, start: int, skip_page_marks: bool = False) -> tuple[list, int, bool]:
+def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
+               ends: Sequence[re.Pattern] = ()) -> tuple[list, int, bool]:
     """The rows of a table from ``start`` to its end: (rows, index of the line that ended it,
     whether the table ended on this page: a totals label or another header rather than the
     page's end or its page number)."""
@@ -352,19 +366,19 @@ def table_rows(page_lines: list, start: int, skip_page_marks: bool = False) -> t
                 j += 1
                 continue  # "Seite 2 von 3" over a continued table
             return rows, j, False
-        if any(rx.match(text) for rx in END_OF_TABLE) or header_columns(page_lines[j]):
+        if any(rx.match(text) for rx in (*END_OF_TABLE, *ends)) or header_columns(page_lines[j]):
             return rows, j, True
         rows.append(page_lines[j])
         j += 1
     return rows, j, False
 
 
-def continued_rows(next_page: list) -> list:
+def continued_rows(next_page: list, ends: Sequence[re.Pattern] = ()) -> list:
     """A table that runs off its page goes on at the top of the next one, unless that page
     prints its own header (then it is read from there)."""
     if any(header_columns(lt) for lt in next_page):
         return []
-    rows, _j, _ended = table_rows(next_page, 0, skip_page_marks=True)
+    rows, _j, _ended = table_rows(next_page, 0, skip_page_marks=True, ends=ends)
     return rows
 
 
