@@ -901,7 +901,10 @@ def _find_printed(doc: Document, feature: str, value: Any) -> list[Word]:
         key = name_key(value)
         n = len(key.split())
         for p in range(len(doc.pages)):
-            for line in _page_lines(doc, p):
+            lines = _page_lines(doc, p)
+            # a name may wrap: each line, and each header line with the one under it
+            wrapped = [a + b for a, b in zip(lines, lines[1:]) if a and a[0].y0 <= HEADER_SHARE] if p == 0 else []
+            for line in lines + wrapped:
                 for i in range(len(line)):
                     for ws in _windows(line, i, range(max(1, n - 1), n + 3)):
                         text = name_key(" ".join(w.text for w in ws))
