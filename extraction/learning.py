@@ -57,7 +57,8 @@ MAX_WORD_GAP = 0.04  # between words of one label
 NEAR_X, NEAR_Y = 0.08, 0.025  # a "learned position" match
 MAX_SCORE = 1.95  # below structured values (2.0)
 # Evidence, with every validation agreeing: a learned label next to a value near where the
-# value was is 1.2 (0.6 when the validations split two ways), a label printed elsewhere 0.5,
+# value was is 1.2 (0.6 when the validations split two ways), in the learned column but
+# lower or higher on the page 0.75 (0.38 split), a label printed elsewhere 0.5,
 # a value at the learned place with no label 0.5, the supplier's constant printed on the
 # page 1.0. Dates, totals and numbers change from bill to bill and receipts grow with their
 # items, so a label far from its place, or a place without its label, does not overrule the
@@ -1001,7 +1002,9 @@ def _apply(ctx, profiles: Sequence[dict]) -> dict | None:
                                                            for c in cands):
                 continue
             cand = _merge(feature, cands, value, words)
-            vote(cand, support * (1.0 if near else 0.5) + 0.2 * near)
+            # the totals block floats down with the items: its label over the learned column
+            # is nearly as good as at the learned place
+            vote(cand, support * (1.0 if near else 0.75 if _at_learned_x(spec, words) else 0.5) + 0.2 * near)
         # 2. values printed at a learned position, and the candidates there
         if feature in ADDABLE_BY_PLACE:
             for value, words, support in _position_hits(ctx.doc, feature, spec):
