@@ -198,3 +198,23 @@ def test_a_heading_naming_the_party_twice_opens_its_block():
 
     assert is_heading("Verkäufer-IBAN: DE88 2008", SELLER_HEADINGS) is None  # a field of the block
     assert is_heading("Adresse de livraison", BUYER_HEADINGS)
+
+
+def test_the_callers_vat_number_names_the_client_block_whatever_its_heading():
+    """Odoo sends the caller's company VAT number in user_infos: the block printing it is the
+    client's even under a heading no vocabulary knows ("Recipient"), and it is never the supplier."""
+    from learning_helpers import bill
+
+    from invoice_extract.extraction import ExtractOptions, extract
+
+    pdf, _values = bill(1)  # seller Zyx Trading (DE123456789), buyer Beta Retail SARL (FR11999999998)
+    assert not extract(pdf, "bill.pdf").get("client")
+    result = extract(pdf, "bill.pdf", ExtractOptions(user_company_vat="FR11999999998"))
+    assert result["client"]["selected_value"]["content"] == "Beta Retail SARL"
+    assert result["supplier"]["selected_value"]["content"] == "Zyx Trading"
+    # without the country prefix too; and a caller who is the seller flips the roles
+    assert extract(pdf, "bill.pdf", ExtractOptions(user_company_vat="11999999998"))["client"][
+        "selected_value"]["content"] == "Beta Retail SARL"
+    flipped = extract(pdf, "bill.pdf", ExtractOptions(user_company_vat="DE123456789"))
+    assert flipped["client"]["selected_value"]["content"] == "Zyx Trading"
+    assert flipped["supplier"]["selected_value"]["content"] != "Zyx Trading"

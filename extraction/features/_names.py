@@ -218,3 +218,50 @@ def window_recipient(ctx: Context) -> list[Candidate]:
                     out.append(Candidate(text, sub.words_between(0, len(text)), 0.65))
                 break
     return out
+
+
+MAX_BLOCK_LINES = 6
+BLOCK_LINE_GAP = 0.06  # of the page height: farther apart, two lines are two blocks
+BLOCK_COLUMN_SLACK = 0.05  # of the page width: how far a block's lines may start apart
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text).upper()
+
+
+def names_over_code(ctx: Context, code: str) -> list[Candidate]:
+    """The name of the party block that prints ``code`` (a VAT number, with or without its
+    country prefix): the block's line with a legal form, else its first line of two words or
+    more, above the code in the code's column. Whoever prints its VAT number in a block is
+    named at the top of that block, whatever heading (if any) the block has."""
+    want = _compact(code)
+    if len(want) < 6:
+        return []
+    short = want[2:] if want[:2].isalpha() else want
+    out = []
+    for p, lines in enumerate(lines_of(ctx.doc).pages):
+        for i, lt in enumerate(lines):
+            if short not in _compact(lt.text):
+                continue
+            at = next((w for w in lt.words if short in _compact(w.text)
+                       or short.startswith(_compact(w.text)) and len(_compact(w.text)) >= 2), lt.words[0])
+            x0, top = min(lt.words[0].x0, at.x0), lt.words[0].y0
+            block = []
+            for j in range(i - 1, max(-1, i - 1 - MAX_BLOCK_LINES), -1):
+                above = in_column(lines[j], x0)
+                if not above.words or top - above.words[-1].y1 > BLOCK_LINE_GAP:
+                    break
+                if abs(above.words[0].x0 - x0) > BLOCK_COLUMN_SLACK and abs(above.words[0].x0 - lt.words[0].x0) > BLOCK_COLUMN_SLACK:
+                    break
+                block.insert(0, above)
+                top = above.words[0].y0
+            names = [b for b in block if len(b.text) >= 3 and re.search(r"[A-Za-z]{2}", b.text)
+                     and not (NOT_A_NAME.search(b.text) or ADDRESS_LINE.search(b.text)
+                              or REGISTRATION_LINE.search(b.text) or FIELD_LINE.match(b.text))]
+            legal = [b for b in names if LEGAL_FORMS.search(b.text)]
+            several = [b for b in names if len(b.words) >= 2 and not is_heading(b.text, BUYER_HEADINGS)
+                       and not is_heading(b.text, SELLER_HEADINGS)]
+            chosen, score = (legal[0], 0.8) if legal else (several[0], 0.65) if several else (None, 0.0)
+            if chosen is not None:
+                out.append(Candidate(clean_name(chosen.text), list(chosen.words), score))
+    return out

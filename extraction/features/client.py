@@ -6,7 +6,7 @@ import re
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
-from ._names import legal_names, names_in_block, window_recipient
+from ._names import legal_names, names_in_block, names_over_code, window_recipient
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -14,6 +14,10 @@ def find(ctx: Context) -> list[Candidate]:
     supplier = ctx.selected("supplier")
     if supplier is not None:
         cands = [c for c in cands if c.content != supplier.content]
+    if ctx.options.user_company_vat and ctx.options.perspective != "supplier":
+        # the caller is the buyer: the block printing its VAT number is the client's
+        cands += [c for c in names_over_code(ctx, ctx.options.user_company_vat)
+                  if supplier is None or c.content != supplier.content]
     own = (ctx.options.user_company_name or "").strip()
     if own and ctx.options.perspective != "supplier":
         # the caller is the buyer: its own name, where the page prints it, is the client

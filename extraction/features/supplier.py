@@ -7,7 +7,7 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import line_position, lines_of
 from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, REGISTRATION_LINE, legal_names, letterhead, names_in_block,
-                     receipt_header)
+                     names_over_code, receipt_header)
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -20,6 +20,10 @@ def find(ctx: Context) -> list[Candidate]:
         pass  # the user issued the document: their own name is the supplier
     elif own:
         cands = [c for c in cands if own not in c.content.lower()]
+    if ctx.options.user_company_vat and ctx.options.perspective != "supplier":
+        # the block printing the caller's own VAT number names the caller, not the supplier
+        callers = {c.content.lower() for c in names_over_code(ctx, ctx.options.user_company_vat)}
+        cands = [c for c in cands if c.content.lower() not in callers]
     # a name printed several times (letterhead and footer) is the issuer's
     counts: dict[str, int] = {}
     for c in cands:
