@@ -218,3 +218,16 @@ def test_the_callers_vat_number_names_the_client_block_whatever_its_heading():
     flipped = extract(pdf, "bill.pdf", ExtractOptions(user_company_vat="DE123456789"))
     assert flipped["client"]["selected_value"]["content"] == "Zyx Trading"
     assert flipped["supplier"]["selected_value"]["content"] != "Zyx Trading"
+
+
+def test_the_callers_vat_number_in_a_block_beside_the_suppliers():
+    rows = [(0.05, [(0.05, "Acme Werkzeug GmbH"), (0.55, "Beta Retail SARL")]),
+            (0.07, [(0.05, "Hauptstraße 1"), (0.55, "5 rue de la Paix")]),
+            (0.09, [(0.05, "10115 Berlin"), (0.55, "75002 Paris")]),
+            (0.11, [(0.05, "USt-IdNr. DE123456789"), (0.55, "TVA FR11999999998")]),
+            (0.30, "Total 119,00 EUR")]
+    ctx = run(doc_of(rows), "client", user_company_vat="FR11999999998")
+    assert selected(ctx, "client") == "Beta Retail SARL"
+    assert selected(ctx, "supplier") != "Beta Retail SARL"
+    ctx = run(doc_of(rows), "client", user_company_vat="DE123456789")
+    assert selected(ctx, "client") == "Acme Werkzeug GmbH"

@@ -243,15 +243,16 @@ def names_over_code(ctx: Context, code: str) -> list[Candidate]:
         for i, lt in enumerate(lines):
             if short not in _compact(lt.text):
                 continue
-            at = next((w for w in lt.words if short in _compact(w.text)
-                       or short.startswith(_compact(w.text)) and len(_compact(w.text)) >= 2), lt.words[0])
-            x0, top = min(lt.words[0].x0, at.x0), lt.words[0].y0
+            # the block's column: the part of the line that prints the number (blocks may
+            # stand side by side, their lines read as one)
+            part = next((s for s in segments(lt) if short in _compact(" ".join(w.text for w in s))), lt.words)
+            x0, top = part[0].x0, lt.words[0].y0
             block = []
             for j in range(i - 1, max(-1, i - 1 - MAX_BLOCK_LINES), -1):
                 above = in_column(lines[j], x0)
                 if not above.words or top - above.words[-1].y1 > BLOCK_LINE_GAP:
                     break
-                if abs(above.words[0].x0 - x0) > BLOCK_COLUMN_SLACK and abs(above.words[0].x0 - lt.words[0].x0) > BLOCK_COLUMN_SLACK:
+                if abs(above.words[0].x0 - x0) > BLOCK_COLUMN_SLACK:
                     break
                 block.insert(0, above)
                 top = above.words[0].y0
