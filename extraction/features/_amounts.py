@@ -270,6 +270,9 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     # cash rounding to 0.05 ("Rounding Adj. -0.02") sits between subtotal + tax and the total
     roundings = [0.0] + [h.value for h in labelled_amounts(ctx, ROUNDING, 1.0) if 0 < abs(h.value) <= 0.1]
     # amounts that agree: subtotal + tax (+ rounding) = total
+    swapped = _swapped_roles(total_c, sub_c, tax_c, roundings)
+    if swapped:
+        total_c, sub_c = swapped
     for t in total_c:
         agrees = False
         for s in sub_c:
@@ -306,6 +309,31 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
             c.score = max(0.0, min(1.0, c.score / 1.7))
     ctx.cache["totals"] = result
     return result
+
+
+def _swapped_roles(total_c: list[Candidate], sub_c: list[Candidate], tax_c: list[Candidate],
+                   roundings: list[float]) -> tuple[list[Candidate], list[Candidate]] | None:
+    """(totals, subtotals) with the roles set right when the labels read them the other way
+    round: no total is a subtotal plus a tax, but a "subtotal" is a "total" plus a tax
+    ("Gross Amount 5500.00 / Ser TAX 15% 825.00 / Net Amount 6325.00": where "net" means
+    what is left to pay). The sum is the total and the part the subtotal, whatever labels
+    they carry. None when the labels agree with the sums, or nothing sums."""
+    def sums(part: Candidate, whole: Candidate) -> bool:
+        return whole.content > part.content and any(
+            _same(part.content + x.content + r, whole.content) for x in tax_c if x.content > 0 for r in roundings)
+
+    if any(sums(s, t) for t in total_c for s in sub_c):
+        return None
+    pairs = [(t, s) for t in total_c for s in sub_c if sums(t, s)]
+    if not pairs:
+        return None
+    part, whole = pairs[0]
+    top_total = max((t.score for t in total_c), default=0.0)
+    top_sub = max((s.score for s in sub_c), default=0.0)
+    new_total = Candidate(whole.content, whole.words, top_total + 0.05, origin=whole.origin)
+    new_sub = Candidate(part.content, part.words, top_sub + 0.05, origin=part.origin)
+    return ([new_total] + [t for t in total_c if not _same(t.content, whole.content)],
+            [new_sub] + [s for s in sub_c if not _same(s.content, part.content)])
 
 
 def every_amount(ctx: Context) -> list[Candidate]:
