@@ -2,7 +2,9 @@
 
 * Total, subtotal and tax are chosen together: among the best few candidates of each, the
   reading where subtotal + tax = total (and the lines sum to the subtotal) wins over three
-  independently best values, unless the model is far surer of the independent ones.
+  independently best values, unless the model is far surer of the independent ones. A bill
+  without tax (subtotal = total, no tax line) reads a tax of 0; a total of 0 under a
+  positive subtotal is a balance line, not the total.
 * Signs: a document that calls itself a credit note is read positive (Odoo's refunds carry
   the sign in their move type, as credit-note XML does); any other document keeps the sign
   its total prints, and the subtotal and tax take the total's sign.
@@ -21,6 +23,7 @@ TOTALS = ("total", "subtotal", "total_tax_amount")
 TOP = 5
 AGREEMENT_BONUS = 3.0  # log-odds: an agreeing triple may be ~20x less likely one value at a time
 LINES_BONUS = 1.0
+UNLIKELY_TAX = 0.1  # below this probability the chosen "tax" of a bill whose subtotal is its total is none
 # The document's title when it is a credit note (a title word heads a short line).
 CREDIT_NOTE_TITLES = compile_labels([
     "credit note", "credit memo", "creditnote", "gutschrift", "rechnungskorrektur", "avoir", "facture d'avoir",
@@ -49,16 +52,24 @@ def choose_totals(ctx: Context) -> None:
 
     def joint(t, s, x):
         score = math.log(_p(t)) + math.log(_p(s)) + math.log(_p(x))
-        if _same(abs(s.content) + abs(x.content), abs(t.content)) and not _same(s.content, t.content):
+        zero_tax = _same(x.content, 0.0)
+        if _same(abs(s.content) + abs(x.content), abs(t.content)) and (zero_tax or not _same(s.content, t.content)):
             score += AGREEMENT_BONUS
+        if _same(t.content, 0.0) and abs(s.content) >= 0.01:
+            score -= AGREEMENT_BONUS  # nothing to pay on a bill of a positive subtotal: a balance line
         if line_sum is not None and _same(line_sum, abs(s.content)):
             score += LINES_BONUS
         return score
 
     best = max(((joint(t, s, x), -i - j - k, t, s, x) for i, t in enumerate(totals_) for j, s in enumerate(subs)
                 for k, x in enumerate(taxes)), key=lambda r: (r[0], r[1]))
-    for name, chosen in zip(TOTALS, best[2:]):
-        cands = ctx.found[name]
+    total, sub, tax = best[2:]
+    if _same(total.content, sub.content) and not _same(tax.content, 0.0) and _p(tax) < UNLIKELY_TAX:
+        # a bill without tax prints the same subtotal and total and no tax line: what the
+        # model weighed as its tax is some other amount, and the tax is 0
+        tax = Candidate(0.0, (), 1.0 - _p(tax))
+    for name, chosen in zip(TOTALS, (total, sub, tax)):
+        cands = ctx.found.get(name) or []
         ctx.found[name] = [chosen] + [c for c in cands if c is not chosen]
 
 

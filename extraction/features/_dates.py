@@ -138,8 +138,8 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
 
 
 ISSUE_LABELS = compile_labels([
-    "invoice date", "date of invoice", "issue date", "date of issue", "issued on", "invoice dated", "dated",
-    "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum",
+    "invoice date", "date of invoice", "issue date", "date of issue", "issued on", "issued", "invoice dated",
+    "dated", "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum",
     "date de facture", "date de facturation", "date facture", "date d'émission", "factuurdatum",
     "fecha", "fecha de factura", "fecha factura", "fecha de emisión", "data", "data fattura",
     "data documento", "data emissione",
@@ -152,6 +152,8 @@ OTHER_DATE_LABELS = compile_labels([
     "delivery date", "delivery", "date de livraison", "livraison", "période", "period", "service date",
     "order date", "bestelldatum", "auftragsdatum", "date de commande", "besteldatum", "fecha de entrega",
     "data consegna", "valid until", "gültig bis", "expiry", "printed", "gedruckt",
+    # the day a bill was paid is neither its date nor its due date
+    "paid on", "paid", "date paid", "bezahlt am", "payé le", "réglé le", "betaald op", "pagado el", "pagato il",
 ])
 DUE_LABELS = compile_labels([
     "due date", "due", "payment due", "date due", "pay by", "payable by", "payable before", "payment date",
@@ -164,4 +166,5 @@ DUE_LABELS = compile_labels([
 NOT_DUE_LABELS = compile_labels([
     "invoice date", "rechnungsdatum", "date de facture", "factuurdatum", "fecha de factura", "data fattura",
     "leistungsdatum", "lieferdatum", "delivery", "order date", "bestelldatum", "datum", "vom",
+    "paid on", "paid", "date paid", "bezahlt am", "payé le", "réglé le", "betaald op", "pagado el", "pagato il",
 ])

@@ -87,13 +87,30 @@ def in_column(lt: LineText, x0: float) -> LineText:
     return LineText.of(part) if part else lt
 
 
+def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Match | None, bool]:
+    """(the heading's part of the line, its match, whether it stands beside another column).
+    A heading may head the right column of a line whose left part is something else (the
+    seller's name on the left, "Bill to" on the right)."""
+    m = is_heading(line.text, heading)
+    if m:
+        return line, m, False
+    for part in segments(line)[1:]:
+        sub = LineText.of(part)
+        m = is_heading(sub.text, heading)
+        # there, the heading alone ("Bill to"), its name on the lines below: an item line's
+        # "Vendor Coupon -1.00" is no block
+        if m and not sub.text[m.end():].strip(" :"):
+            return sub, m, True
+    return line, None, False
+
+
 def names_in_block(ctx: Context, party: str) -> list[Candidate]:
     """Names under a seller / buyer heading: a 'Name:' line, else the first line below."""
     heading = SELLER_HEADINGS if party == "seller" else BUYER_HEADINGS
     out = []
     for p, lines in enumerate(lines_of(ctx.doc).pages):
-        for i, lt in enumerate(lines):
-            m = is_heading(lt.text, heading)
+        for i, line in enumerate(lines):
+            lt, m, beside = _heading_part(line, heading)
             if not m:
                 continue
             offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
@@ -102,7 +119,7 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                     and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
                 continue
-            side_by_side = len(segments(lt)) > 1  # "Bill to:      Ship to:" heads two blocks
+            side_by_side = beside or len(segments(lt)) > 1  # "Bill to:      Ship to:" heads two blocks
             for j in range(i + 1, min(i + 5, len(lines))):
                 below = in_column(lines[j], lt.words[0].x0) if side_by_side else lines[j]
                 if below.words[0].y0 - lt.words[-1].y1 > 0.06:

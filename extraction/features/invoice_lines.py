@@ -46,6 +46,8 @@ END_OF_TABLE = [SUBTOTAL, TOTAL_STRONG, TOTAL_PLAIN, TAX, PAGE_FOOTER]
 LABELLED_VALUE = re.compile(r"\w\s?:\s?[-+]?\d")
 NUMBER = re.compile(r"^[-(]?\d[\d.,' ]*\)?-?%?$")
 CURRENCY_WORD = re.compile(r"^(€|\$|£|EUR|USD|GBP|CHF|RM)$", re.I)
+# A currency mark glued to a cell's number ("$49.00", "S$7.50", "12,50€"): the number is the cell.
+GLUED_CURRENCY = re.compile(r"^(?:[A-Z]{1,2}\$|\$|€|£|¥|₹)(?=[-(]?\d)|(?<=\d)(?:€|\$|£)$")
 
 
 @dataclass
@@ -98,7 +100,7 @@ def _cell(words, column: Column):
         else:
             groups.append([w])
     best = min(groups, key=lambda g: abs((g[0].x0 + g[-1].x1) / 2 - column.cx))
-    value = parse_number(" ".join(w.text for w in best).rstrip("%").strip())
+    value = parse_number(GLUED_CURRENCY.sub("", " ".join(w.text for w in best)).rstrip("%").strip())
     return value, best
 
 
@@ -152,7 +154,7 @@ def _tokens(lt: LineText, text_span: tuple[float, float] | None) -> list[Token]:
     for w in lt.words:
         if text_span and text_span[0] <= w.cx < text_span[1] and not w.text.endswith("%"):
             continue  # (a rate is a column of its own even where no header names it)
-        text = w.text.strip()
+        text = GLUED_CURRENCY.sub("", w.text.strip())
         if w.conf < 1.0:  # OCR reads "." as ":" and "," as ";" ("1:250,00", "1.250;00")
             text = re.sub(r"(?<=\d)[:;](?=\d)", lambda m: "." if m.group() == ":" else ",", text)
         if NUMBER.match(text):

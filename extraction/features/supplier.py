@@ -5,7 +5,9 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import line_position, lines_of
+from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of
+from ..spans import LineText
+from ._addresses import segments
 from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, REGISTRATION_LINE, legal_names, letterhead, names_in_block,
                      names_over_code, receipt_header)
 
@@ -32,6 +34,14 @@ def find(ctx: Context) -> list[Candidate]:
     for c in cands:
         c.score = min(1.0, c.score + 0.08 * (counts[re.sub(r"\W", "", c.content.lower())] - 1))
         c.score = max(0.0, min(1.0, c.score + _layout_evidence(ctx, c)))
+    for c in cands:
+        # "Paystack Labs Pte. Ltd.      Bill to": another block's heading beside the name
+        parts = segments(LineText.of(list(c.words))) if c.words else []
+        if len(parts) > 1 and any(is_heading(" ".join(w.text for w in part), BUYER_HEADINGS)
+                                  or is_heading(" ".join(w.text for w in part), SELLER_HEADINGS)
+                                  for part in parts[1:]):
+            c.words = parts[0]
+            c.content = " ".join(w.text for w in parts[0]).strip(" :,;-")
     for c in cands:
         # "Acme Widgets GmbH INVOICE": the document's title printed on the name's line
         trimmed = TRAILING_TITLE.sub("", c.content).strip(" :,;-")
