@@ -33,7 +33,7 @@ TOTAL_STRONG = compile_labels([
 ])
 TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"])
 SUBTOTAL = compile_labels([
-    "subtotal", "sub total", "sub-total", "net amount", "total net", "net total", "total excl", "total excluding",
+    "subtotal", "sub total", "sub-total", "taxable value", "taxable amount", "net amount", "total net", "net total", "total excl", "total excluding",
     "total before tax", "untaxed amount", "amount excl", "total (excl", "total ht", "montant ht", "total hors taxes",
     "sous-total", "sous total", "base ht", "nettobetrag", "summe netto", "gesamt netto", "netto gesamt",
     "nettosumme", "zwischensumme", "warenwert", "rechnungsbetrag netto", "netto", "total netto", "nettowert",
@@ -48,6 +48,7 @@ TAX = compile_labels([
     "summe ust", "ust. gesamt", "ust gesamt", "gesamt ust", "mwst. gesamt", "summe mwst", "steuer",
     "tva", "total tva", "montant tva", "montant de la tva", "btw", "btw bedrag", "totaal btw", "iva",
     "total iva", "importe iva", "cuota iva", "imposta", "totale iva", "iva totale",
+    "igst", "cgst", "sgst", "utgst",  # India's GST parts
 ])
 # What follows a tax word when the line gives a tax *id*, not an amount.
 TAX_ID_AFTER = re.compile(r"^\s*[-.]?\s*(?:id|nr|no|n°|number|nummer|reg|identification|intracom|code|#)", re.I)

@@ -159,7 +159,7 @@ DUE_LABELS = compile_labels([
     "due date", "due", "payment due", "date due", "pay by", "payable by", "payable before", "payment date",
     "remit until", "remit by", "pay until", "payable until", "to be paid by", "please pay by", "pay before",
     "fällig", "fälligkeit", "fällig am", "fälligkeitsdatum", "zahlbar bis", "zahlungsziel", "bis zum",
-    "zahlbar am", "échéance", "date d'échéance", "date limite de paiement", "à payer avant le", "payable avant",
+    "zahlbar am", "zahlbar ohne abzug bis", "ohne abzug bis", "zahlbar netto bis", "échéance", "date d'échéance", "date limite de paiement", "à payer avant le", "payable avant",
     "a payer avant le", "vervaldatum", "vervaldag", "te betalen voor", "uiterste betaaldatum", "vencimiento",
     "fecha de vencimiento", "fecha vencimiento", "scadenza", "data scadenza", "data di scadenza",
 ])

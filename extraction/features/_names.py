@@ -77,6 +77,17 @@ def segment_with(lt: LineText, rx: re.Pattern):
     return (text, words) if text and words else None
 
 
+def column_parts(lt: LineText, page) -> list[LineText]:
+    """The line's parts that stand a column apart on a page with a text layer (the whole line
+    when it is one, when it is a label and its value: "Name:      Physiotherapeutin", and on a
+    scan, whose gaps OCR does not measure to a column: the receipt model weighs whole lines)."""
+    parts = segments(lt)
+    if page.source == "ocr" or len(parts) < 2 or any(part[-1].text.endswith(":") or part[0].text.startswith(":")
+                                                      for part in parts):
+        return [lt]
+    return [LineText.of(part) for part in parts]
+
+
 def in_column(lt: LineText, x0: float) -> LineText:
     """The part of a line in the column starting at ``x0``, when blocks stand side by side
     ("Bill to" beside "Ship to" print their names on one line); else the whole line."""
@@ -173,7 +184,8 @@ def letterhead(ctx: Context) -> list[Candidate]:
     if not ctx.doc.pages:
         return []
     lines = lines_of(ctx.doc).pages[0]
-    top = [lt for lt in lines if lt.words and lt.words[0].y0 < 0.3 and not TITLE_WORDS.match(lt.text)
+    top = [lt for line in lines for lt in column_parts(line, ctx.doc.pages[0])
+           if lt.words and lt.words[0].y0 < 0.3 and not TITLE_WORDS.match(lt.text)
            and not NOT_A_NAME.search(lt.text) and re.search(r"[A-Za-z]{3}", lt.text)]
     if not top:
         return []

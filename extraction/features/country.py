@@ -28,6 +28,12 @@ def country_rx() -> re.Pattern:
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.I)
 
 
+US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+             "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
+# "Dallas, TX 75201": a US address names no country, its state and ZIP code do
+US_STATE_ZIP = re.compile(r",\s*(?:" + "|".join(US_STATES) + r")\s+\d{5}(?:-\d{4})?\b")
+
+
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     vat = ctx.selected("VAT_Number")
@@ -44,4 +50,7 @@ def find(ctx: Context) -> list[Candidate]:
         for m in rx.finditer(lt.text):
             words = lt.words_between(m.start(), m.end())
             cands.append(Candidate(names[m.group(1).lower()], words, max(0.0, 0.35 + party_score(ctx, words))))
+        for m in US_STATE_ZIP.finditer(lt.text):
+            words = lt.words_between(m.start() + 1, m.end())
+            cands.append(Candidate("US", words, max(0.0, 0.35 + party_score(ctx, words))))
     return rank(cands)

@@ -18,7 +18,7 @@ SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "US$": "USD", "¥": "JPY", "RM
            "Fr.": "CHF", "CHF": "CHF", "zł": "PLN", "Kč": "CZK", "kr": "SEK", "₹": "INR", "Rs": "INR", "Rs.": "INR"}
 WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP", "ringgit": "MYR", "franken": "CHF"}
 CODE_RX = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
-SYMBOL_RX = re.compile(r"(US\$|S\$|€|£|\$|¥|₹|zł|Kč|(?<![A-Za-z])RM(?=\s?\d|\s*$|\)|\s)|(?<![A-Za-z])Fr\.(?=\s?\d)|(?<![A-Za-z])Rs\.?(?=\s?\d))")
+SYMBOL_RX = re.compile(r"(US\$|S\$|€|£|\$|¥|₹|zł|Kč|(?<![A-Za-z])RM(?=\s?\d|\s*$|\)|\s)|(?<![A-Za-z])Fr\.(?=\s?\d)|(?<![A-Za-z])Rs\.?(?=\s?\d)|(?<=\()Rs\.?(?=\)))")
 WORD_RX = re.compile(r"\b(" + "|".join(WORDS) + r")\b", re.I)
 AMOUNT_NEAR = re.compile(r"\d[\d.,']*\d")
 # "Currency: GBP" names the bill's currency as plainly as a mark beside its amounts does

@@ -26,6 +26,8 @@ def find(ctx: Context) -> list[Candidate]:
         # the block printing the caller's own VAT number names the caller, not the supplier
         callers = {c.content.lower() for c in names_over_code(ctx, ctx.options.user_company_vat)}
         cands = [c for c in cands if c.content.lower() not in callers]
+    # a table's header row ("Service  Units  Price  Charge") names columns, not a party
+    cands = [c for c in cands if not _in_table_header(ctx, c)]
     # a name printed several times (letterhead and footer) is the issuer's
     counts: dict[str, int] = {}
     for c in cands:
@@ -49,6 +51,16 @@ def find(ctx: Context) -> list[Candidate]:
             c.content = trimmed
             c.words = [w for w in c.words if not TRAILING_TITLE.fullmatch(" " + w.text)]
     return rank([c for c in cands if len(c.content) >= 2])
+
+
+def _in_table_header(ctx: Context, cand: Candidate) -> bool:
+    from .invoice_lines import header_columns  # (it reads the pipeline's line helpers)
+
+    if not cand.words:
+        return False
+    page, index = line_position(ctx.doc, cand.words[0])
+    lines = lines_of(ctx.doc).pages[page]
+    return 0 <= index < len(lines) and bool(header_columns(lines[index]))
 
 
 TRAILING_TITLE = re.compile(r"\s+(?:" + "|".join(t.replace(" ", r"\s+") for t in DOCUMENT_TITLES) + r")\W*$", re.I)
