@@ -231,3 +231,10 @@ def test_the_callers_vat_number_in_a_block_beside_the_suppliers():
     assert selected(ctx, "supplier") != "Beta Retail SARL"
     ctx = run(doc_of(rows), "client", user_company_vat="DE123456789")
     assert selected(ctx, "client") == "Acme Werkzeug GmbH"
+
+
+def test_a_us_state_and_zip_code_give_the_country_a_european_postcode_prefix_does_not():
+    ctx = run(doc_of([(0.05, "Lone Star Connect Inc."), (0.07, "PO Box 4410, Dallas, TX 75201")]), "country")
+    assert selected(ctx, "country") == "US"
+    ctx = run(doc_of([(0.05, "Nordlicht GmbH"), (0.07, "Hauptstr. 1, DE 10115 Berlin")]), "country")
+    assert selected(ctx, "country") != "US"

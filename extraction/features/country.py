@@ -30,8 +30,9 @@ def country_rx() -> re.Pattern:
 
 US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
              "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
-# "Dallas, TX 75201": a US address names no country, its state and ZIP code do
-US_STATE_ZIP = re.compile(r",\s*(?:" + "|".join(US_STATES) + r")\s+\d{5}(?:-\d{4})?\b")
+# "Dallas, TX 75201": a US address names no country, its state and ZIP code do. The code ends
+# the address: in "Hauptstr. 1, DE 10115 Berlin" a town follows (a European postcode's prefix).
+US_STATE_ZIP = re.compile(r",\s*(?:" + "|".join(US_STATES) + r")\s+\d{5}(?:-\d{4})?\b(?!\s*[^\W\d_])")
 
 
 def find(ctx: Context) -> list[Candidate]:
