@@ -316,7 +316,7 @@ def _swapped_roles(total_c: list[Candidate], sub_c: list[Candidate], tax_c: list
                    roundings: list[float]) -> tuple[list[Candidate], list[Candidate]] | None:
     """(totals, subtotals) with the roles set right when the labels read them the other way
     round: no total is a subtotal plus a tax, but a "subtotal" is a "total" plus a tax
-    ("Gross Amount 5500.00 / Ser TAX 15% 825.00 / Net Amount 6325.00": where "net" means
+    ("Gross Amount 200.00 / Service Tax 10% 20.00 / Net Amount 220.00": where "net" means
     what is left to pay). The sum is the total and the part the subtotal, whatever labels
     they carry. None when the labels agree with the sums, or nothing sums."""
     def sums(part: Candidate, whole: Candidate) -> bool:

@@ -79,7 +79,7 @@ def segment_with(lt: LineText, rx: re.Pattern):
 
 def column_parts(lt: LineText, page) -> list[LineText]:
     """The line's parts that stand a column apart on a page with a text layer (the whole line
-    when it is one, when it is a label and its value: "Name:      Physiotherapeutin", and on a
+    when it is one, when it is a label and its value: "Name:      Acme Trading", and on a
     scan, whose gaps OCR does not measure to a column: the receipt model weighs whole lines)."""
     parts = segments(lt)
     if page.source == "ocr" or len(parts) < 2 or any(part[-1].text.endswith(":") or part[0].text.startswith(":")
