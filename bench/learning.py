@@ -129,6 +129,14 @@ def _values(rng: random.Random, i: int) -> dict:
 ITEM_NAMES = ("Brass elbow 15 mm", "Copper pipe 3 m", "Ball valve", "Compression tee", "PTFE tape")
 
 
+def _totals_block(c, x: float, y: float, step: float, currency: str, rows) -> None:
+    """Label at ``x``, amount and currency right-aligned at the right margin, one row a step down."""
+    for label, value in rows:
+        c.drawString(x, y, label)
+        c.drawRightString(530, y, f"{_money(value)} {currency}")
+        y -= step
+
+
 def _money(v: float) -> str:
     return f"{v:,.2f}"
 
@@ -163,10 +171,8 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
             c.drawRightString(530, y, _money(q * p))
             y -= 14
         y -= 30
-        for label, value in (("Goods", v["subtotal"]), ("Levy", v["total_tax_amount"]), ("Remit", v["total"])):
-            c.drawString(360, y, label)
-            c.drawRightString(530, y, f"{_money(value)} {currency}")
-            y -= 16
+        _totals_block(c, 360, y, 16, currency, (("Goods", v["subtotal"]), ("Levy", v["total_tax_amount"]),
+                                                 ("Remit", v["total"])))
         c.drawString(50, 100, f"Acct {iban}")
     elif layout == "header_grid":
         c.setFont("Helvetica-Bold", 15)
@@ -218,8 +224,9 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
         c.drawString(50, h - 214, f"Invoice date {d}")
         c.drawString(50, h - 228, f"Due date {due}")
         c.setFont("Helvetica-Bold", 9)
-        for x, head in ((50, "Particulars"), (300, "Nos"), (380, "Each"), (500, "Value")):
-            (c.drawRightString if x > 250 else c.drawString)(x + (30 if x > 250 else 0), h - 280, head)
+        c.drawString(50, h - 280, "Particulars")
+        for right, head in ((330, "Nos"), (410, "Each"), (530, "Value")):  # over their right-aligned columns
+            c.drawRightString(right, h - 280, head)
         c.setFont("Helvetica", 9)
         y = h - 296
         for n, (q, p) in enumerate(v["items"]):
@@ -229,10 +236,8 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
             c.drawRightString(530, y, _money(q * p))
             y -= 13
         y -= 20
-        for label, value in (("Subtotal", v["subtotal"]), ("VAT 20%", v["total_tax_amount"]), ("Total", v["total"])):
-            c.drawString(380, y, label)
-            c.drawRightString(530, y, f"{_money(value)} {currency}")
-            y -= 14
+        _totals_block(c, 380, y, 14, currency, (("Subtotal", v["subtotal"]), ("VAT 20%", v["total_tax_amount"]),
+                                                 ("Total", v["total"])))
         c.drawString(50, 90, f"IBAN {iban}")
     else:  # footer_only
         c.setFont("Helvetica-Bold", 22)

@@ -1065,9 +1065,14 @@ def _apply_columns(ctx, profile: dict) -> None:
             headers[kind] = compile_labels([won[0]])
     if len(headers) < 2:
         return
-    ends = [compile_labels([won[0]]) for feature in AMOUNT_FEATURES
-            for side in ("left", "row") if (won := winner(((profile.get("fields") or {}).get(feature) or {}).get(side) or []))
-            and isinstance(won[0], str) and won[0].strip()]
+    # the supplier's own totals labels end its table, as the vocabulary's do
+    ends = []
+    for feature in AMOUNT_FEATURES:
+        spec = (profile.get("fields") or {}).get(feature) or {}
+        for side in ("left", "row"):
+            won = winner(spec.get(side) or [])
+            if won and isinstance(won[0], str) and won[0].strip():
+                ends.append(compile_labels([won[0]]))
     learned = invoice_lines.find(ctx, headers, ends)
     if len(learned) >= len(plain) and _line_cells(learned) > _line_cells(plain):
         ctx.found["invoice_lines"] = learned

@@ -33,7 +33,8 @@ TOTAL_STRONG = compile_labels([
 ])
 TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"])
 SUBTOTAL = compile_labels([
-    "subtotal", "sub total", "sub-total", "taxable value", "taxable amount", "net amount", "total net", "net total", "total excl", "total excluding",
+    "subtotal", "sub total", "sub-total", "taxable value", "taxable amount", "net amount", "total net", "net total",
+    "total excl", "total excluding",
     "total before tax", "untaxed amount", "amount excl", "total (excl", "total ht", "montant ht", "total hors taxes",
     "sous-total", "sous total", "base ht", "nettobetrag", "summe netto", "gesamt netto", "netto gesamt",
     "nettosumme", "zwischensumme", "warenwert", "rechnungsbetrag netto", "netto", "total netto", "nettowert",

@@ -137,6 +137,8 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
     return score - repair_doubt
 
 
+# the day a bill was paid is neither its date nor its due date
+PAID_ON = ("paid on", "paid", "date paid", "bezahlt am", "payé le", "réglé le", "betaald op", "pagado el", "pagato il")
 ISSUE_LABELS = compile_labels([
     "invoice date", "date of invoice", "issue date", "date of issue", "issued on", "issued", "invoice dated",
     "dated", "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum",
@@ -152,19 +154,19 @@ OTHER_DATE_LABELS = compile_labels([
     "delivery date", "delivery", "date de livraison", "livraison", "période", "period", "service date",
     "order date", "bestelldatum", "auftragsdatum", "date de commande", "besteldatum", "fecha de entrega",
     "data consegna", "valid until", "gültig bis", "expiry", "printed", "gedruckt",
-    # the day a bill was paid is neither its date nor its due date
-    "paid on", "paid", "date paid", "bezahlt am", "payé le", "réglé le", "betaald op", "pagado el", "pagato il",
+    *PAID_ON,
 ])
 DUE_LABELS = compile_labels([
     "due date", "due", "payment due", "date due", "pay by", "payable by", "payable before", "payment date",
     "remit until", "remit by", "pay until", "payable until", "to be paid by", "please pay by", "pay before",
     "fällig", "fälligkeit", "fällig am", "fälligkeitsdatum", "zahlbar bis", "zahlungsziel", "bis zum",
-    "zahlbar am", "zahlbar ohne abzug bis", "ohne abzug bis", "zahlbar netto bis", "échéance", "date d'échéance", "date limite de paiement", "à payer avant le", "payable avant",
+    "zahlbar am", "zahlbar ohne abzug bis", "ohne abzug bis", "zahlbar netto bis", "échéance", "date d'échéance",
+    "date limite de paiement", "à payer avant le", "payable avant",
     "a payer avant le", "vervaldatum", "vervaldag", "te betalen voor", "uiterste betaaldatum", "vencimiento",
     "fecha de vencimiento", "fecha vencimiento", "scadenza", "data scadenza", "data di scadenza",
 ])
 NOT_DUE_LABELS = compile_labels([
     "invoice date", "rechnungsdatum", "date de facture", "factuurdatum", "fecha de factura", "data fattura",
     "leistungsdatum", "lieferdatum", "delivery", "order date", "bestelldatum", "datum", "vom",
-    "paid on", "paid", "date paid", "bezahlt am", "payé le", "réglé le", "betaald op", "pagado el", "pagato il",
+    *PAID_ON,
 ])

@@ -8,6 +8,7 @@ from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, is_heading, lines_of, party_of
 from ..spans import LineText
 from ._addresses import segments
+from ._parties import compact
 
 LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|UG|e\.\s?K\.|e\.V\.|SE|SA|SAS|SARL|S\.A\.R\.L\.|SASU|EURL|SNC|"
@@ -254,27 +255,31 @@ BLOCK_LINE_GAP = 0.06  # of the page height: farther apart, two lines are two bl
 BLOCK_COLUMN_SLACK = 0.05  # of the page width: how far a block's lines may start apart
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", text).upper()
-
-
 def names_over_code(ctx: Context, code: str) -> list[Candidate]:
     """The name of the party block that prints ``code`` (a VAT number, with or without its
     country prefix): the block's line with a legal form, else its first line of two words or
     more, above the code in the code's column. Whoever prints its VAT number in a block is
-    named at the top of that block, whatever heading (if any) the block has."""
-    want = _compact(code)
+    named at the top of that block, whatever heading (if any) the block has. Kept per
+    document: the client's and the supplier's finders both ask."""
+    key = ("names_over_code", code)
+    if key not in ctx.cache:
+        ctx.cache[key] = _names_over_code(ctx, code)
+    return [Candidate(c.content, c.words, c.score, origin=c.origin) for c in ctx.cache[key]]
+
+
+def _names_over_code(ctx: Context, code: str) -> list[Candidate]:
+    want = compact(code)
     if len(want) < 6:
         return []
     short = want[2:] if want[:2].isalpha() else want
     out = []
     for p, lines in enumerate(lines_of(ctx.doc).pages):
         for i, lt in enumerate(lines):
-            if short not in _compact(lt.text):
+            if short not in compact(lt.text):
                 continue
             # the block's column: the part of the line that prints the number (blocks may
             # stand side by side, their lines read as one)
-            part = next((s for s in segments(lt) if short in _compact(" ".join(w.text for w in s))), lt.words)
+            part = next((s for s in segments(lt) if short in compact(" ".join(w.text for w in s))), lt.words)
             x0, top = part[0].x0, lt.words[0].y0
             block = []
             for j in range(i - 1, max(-1, i - 1 - MAX_BLOCK_LINES), -1):

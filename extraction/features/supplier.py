@@ -39,11 +39,9 @@ def find(ctx: Context) -> list[Candidate]:
     for c in cands:
         # "Paystack Labs Pte. Ltd.      Bill to": another block's heading beside the name
         parts = segments(LineText.of(list(c.words))) if c.words else []
-        if len(parts) > 1 and any(is_heading(" ".join(w.text for w in part), BUYER_HEADINGS)
-                                  or is_heading(" ".join(w.text for w in part), SELLER_HEADINGS)
-                                  for part in parts[1:]):
-            c.words = parts[0]
-            c.content = " ".join(w.text for w in parts[0]).strip(" :,;-")
+        texts = [" ".join(w.text for w in part) for part in parts]
+        if any(is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS) for text in texts[1:]):
+            c.words, c.content = parts[0], texts[0].strip(" :,;-")
     for c in cands:
         # "Acme Widgets GmbH INVOICE": the document's title printed on the name's line
         trimmed = TRAILING_TITLE.sub("", c.content).strip(" :,;-")
