@@ -33,7 +33,7 @@ from typing import Any, Iterable, Sequence
 from .candidate import Candidate
 from .document import Document, Word
 from .parsing.dates import find_dates, parse_date
-from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount, parse_number
+from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount, parse_number, repair_ocr
 
 AMOUNT_FEATURES = ("total", "subtotal", "total_tax_amount")
 DATE_FEATURES = ("date", "due_date")
@@ -144,12 +144,15 @@ def same(feature: str, a: Any, b: Any) -> bool:
     return str(a) == str(b)
 
 
-def parse_printed(feature: str, text: str) -> Any:
-    """A printed text → the feature's value, or None when it is not one."""
+def parse_printed(feature: str, text: str, ocr: bool = False) -> Any:
+    """A printed text → the feature's value, or None when it is not one (``ocr``: read by
+    OCR, whose usual damage to amounts is mended first, as the finders do)."""
     text = text.strip()
     if not text:
         return None
     if feature in AMOUNT_FEATURES:
+        if ocr:
+            text = repair_ocr(text)
         # the whole text is the amount (with its currency mark), not a line holding one
         found = list(find_amounts(text))
         if len(found) != 1 or re.sub(CURRENCY_MARKS, "", text[:found[0][0].start()] + text[found[0][0].end():]).strip(" :*"):
@@ -285,7 +288,8 @@ def _search(doc: Document, feature: str, content: Any) -> list[Word]:
                 for i in range(len(line) - n + 1):
                     ws = line[i:i + n]
                     text = " ".join(w.text for w in ws)
-                    value = parse_printed(feature, text) if feature != "supplier" else text
+                    value = (parse_printed(feature, text, ocr=any(w.conf < 1.0 for w in ws))
+                             if feature != "supplier" else text)
                     if same(feature, value, content):
                         hit = list(ws)
                         break
@@ -772,19 +776,38 @@ def _tokens_of(doc: Document, page: int) -> list[list[str]]:
     return cache[page]
 
 
-def _find_label(doc: Document, page: int, tokens: list[str]) -> Iterable[tuple[int, int, int]]:
-    """(line index, start, end) of each run of words on the page whose tokens are ``tokens``."""
+def _find_label(doc: Document, page: int, tokens: list[str], whole: bool = False) -> Iterable[tuple[int, int, int]]:
+    """(line index, start, end) of each run of words on the page whose tokens are ``tokens``.
+
+    ``whole``: the run must be the whole label of its line. A label learned on a value's
+    line is every close word left of it (``_label_left``), so a run with another label word
+    close before or after it is a longer, other label ("Savings Total", "Total Savings" are
+    not "Total")."""
     k = len(tokens)
+    lines = _page_lines(doc, page)
     for li, toks in enumerate(_tokens_of(doc, page)):
+        line = lines[li]
         for i in range(len(toks) - k + 1):
-            if toks[i:i + k] == tokens:
-                yield li, i, i + k
+            if toks[i:i + k] != tokens:
+                continue
+            if whole and k < MAX_LABEL_WORDS and (
+                    (i > 0 and _joins_label(line[i - 1], line[i], toks[i - 1]))
+                    or (i + k < len(line) and _joins_label(line[i + k], line[i + k - 1], toks[i + k], after=True))):
+                continue
+            yield li, i, i + k
+
+
+def _joins_label(word: Word, neighbour: Word, token: str, after: bool = False) -> bool:
+    """``word`` is a label word printed close beside ``neighbour`` (not a value, not a currency)."""
+    gap = word.x0 - neighbour.x1 if after else neighbour.x0 - word.x1
+    return (gap <= MAX_WORD_GAP and not _is_value_word(word) and bool(re.search(r"[^\W\d]", token))
+            and not re.fullmatch(CURRENCY_MARKS, word.text.strip(" :()"), re.I))
 
 
 def _value_at(feature: str, words: Sequence[Word], nwords: int) -> tuple[Any, list[Word]] | None:
     sizes = [nwords] + [n for n in range(1, 7) if n != nwords] if nwords else range(1, 7)
     for ws in _windows(words, 0, sizes):
-        value = parse_printed(feature, " ".join(w.text for w in ws))
+        value = parse_printed(feature, " ".join(w.text for w in ws), ocr=any(w.conf < 1.0 for w in ws))
         if value is not None:
             return value, list(ws)
     return None
@@ -805,7 +828,7 @@ def _label_hits(doc: Document, feature: str, spec: dict) -> list[tuple[Any, list
             printed = []
             for p in range(len(doc.pages)):
                 lines = _page_lines(doc, p)
-                for li, s, e in _find_label(doc, p, tokens):
+                for li, s, e in _find_label(doc, p, tokens, whole=side != "above"):
                     line = lines[li]
                     if side == "left":
                         after = line[e:]

@@ -41,3 +41,24 @@ def test_ocr_split_decimals_only_on_ocr_text():
 @pytest.mark.parametrize("text,value", [("19%", 19.0), ("7,7 %", 7.7), ("19 percent", None)])
 def test_parse_percent(text, value):
     assert parse_percent(text) == value
+
+
+def test_cents_printed_without_their_leading_zero():
+    assert [v for _m, v, _d in find_amounts("TAX .50 TOTAL 3.00")] == pytest.approx([0.5, 3.0])
+    assert parse_amount(".75") == pytest.approx(0.75)
+    # a point inside a word or a longer number is no such amount
+    assert [v for _m, v, _d in find_amounts("No.50 v.12")] == []
+
+
+def test_ocr_marks_before_amounts_and_a_space_for_the_decimal_point():
+    # a "$" read as a point before an amount that has its own decimals
+    assert [v for _m, v, _d in find_amounts("TL .297.00", ocr=True)] == pytest.approx([297.0])
+    # … on a text layer the same characters are no amount
+    assert [v for _m, v, _d in find_amounts("TL .297.00")] == []
+    # the decimal point read as a space, after a currency sign
+    assert [v for _m, v, _d in find_amounts("Total $12 00", ocr=True)] == pytest.approx([12.0])
+    # without the sign, a count and a price stay two numbers
+    assert [v for _m, v, _d in find_amounts("Qty 12 00", ocr=True)] == pytest.approx([12.0, 0.0])
+    # the repairs keep the text's length: the matches point at the printed words
+    m, _v, _d = next(find_amounts("CASH .297.00", ocr=True))
+    assert "CASH .297.00"[m.start("num"):m.end("num")] == "297.00"

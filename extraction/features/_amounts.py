@@ -261,7 +261,7 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
                  for t in tendered for c in change if t.value - abs(c.value) > 0}
     if not change:
         paid_from = {round(t.value, 2): t.words for t in tendered}
-    paid = set(paid_from)
+    paid = set(paid_from) | _paid_on_one_line(ctx)
     everything = _all_amounts(ctx)
     if not total_c:
         # no label: what was paid (tendered − change), else the largest amount printed
@@ -311,6 +311,20 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
             c.score = max(0.0, min(1.0, c.score / 1.7))
     ctx.cache["totals"] = result
     return result
+
+
+def _paid_on_one_line(ctx: Context) -> set[float]:
+    """What was paid, from a line printing the tendered and the change amounts together
+    ("CASH CHANGE TENDER 100.00 3.30"): which label owns which amount is lost, but the
+    difference of two amounts is what was paid. Only a check on the total candidates: a
+    line of three amounts gives several differences."""
+    out: set[float] = set()
+    for _p, _i, lt in lines_of(ctx.doc):
+        if not (TENDERED.search(lt.text) and CHANGE.search(lt.text)):
+            continue
+        values = [v for _m, v, d in find_amounts(lt.text, ocr=is_ocr(lt.words)) if d and v > 0]
+        out |= {round(a - b, 2) for a in values for b in values if a > b}
+    return out
 
 
 def _swapped_roles(total_c: list[Candidate], sub_c: list[Candidate], tax_c: list[Candidate],

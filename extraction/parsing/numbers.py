@@ -32,6 +32,22 @@ def _amount_regex(number_body: str) -> re.Pattern:
 
 AMOUNT = _amount_regex(NUMBER_BODY)
 AMOUNT_OCR = _amount_regex(f"{OCR_SPLIT_DECIMALS}|{NUMBER_BODY}")
+# Till printers drop the leading zero of cents (US receipts: "TAX .50"): a word that is a
+# point and two digits is an amount below one.
+CENTS_ONLY = re.compile(r"(?<![\S])\.(?P<num>\d{2})(?![\w'’%]|[.,/:\-]\d)")
+# OCR damage, repaired in place (same length, so the words' positions hold):
+# - a mark read in front of an amount that has its own decimals (".297.00": a "$" or a
+#   dash); a point before a number with a decimal part cannot be a separator;
+# - a decimal point read as a space after a currency sign ("$12 00"): with the sign in
+#   front it is one amount, not a count followed by a price.
+OCR_STRAY_MARK = re.compile(r"(?<![\S])[.,·](?=\d{1,3}(?:[.,]\d{3})*[.,]\d{2}(?![\d.,]))")
+OCR_SPACED_CENTS = re.compile(r"(?<=[$€£]) ?\d{1,4}(?P<gap> )\d{2}(?![\d.,])")
+
+
+def repair_ocr(text: str) -> str:
+    text = OCR_STRAY_MARK.sub(" ", text)
+    return OCR_SPACED_CENTS.sub(
+        lambda m: m.group(0)[: m.start("gap") - m.start()] + "." + m.group(0)[m.end("gap") - m.start():], text)
 
 
 def parse_number(text: str) -> float | None:
@@ -75,6 +91,9 @@ def find_amounts(text: str, ocr: bool = False):
 
     ``ocr``: the text was read by OCR, so tolerate its usual damage (split decimals).
     """
+    if ocr:
+        text = repair_ocr(text)
+    found = [(m, float("0." + m.group("num")), True) for m in CENTS_ONLY.finditer(text)]
     for m in (AMOUNT_OCR if ocr else AMOUNT).finditer(text):
         raw = m.group("num")
         value = parse_number(raw)
@@ -83,7 +102,9 @@ def find_amounts(text: str, ocr: bool = False):
         if m.group("neg") in ("-", "−", "–", "(") or m.group("trail"):
             value = -value
         has_decimals = bool(re.search(r"[.,] ?\d{1,2}$", raw))
-        yield m, value, has_decimals
+        found.append((m, value, has_decimals))
+    # in reading order: callers take a row's last amounts
+    yield from sorted(found, key=lambda hit: hit[0].start("num"))
 
 
 def parse_amount(text: str) -> float | None:
