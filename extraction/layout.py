@@ -119,7 +119,8 @@ def values_near(doc: Document, label_rx: re.Pattern, value_rx: re.Pattern,
 SELLER_HEADINGS = compile_labels([
     "seller", "supplier", "vendor", "from", "issued by", "verkäufer", "verkaufer", "lieferant", "rechnungssteller",
     "absender", "leistungserbringer", "vendeur", "fournisseur", "émetteur", "emetteur", "verkoper", "leverancier",
-    "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente",
+    "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente", "prestatore", "issuer", "billed by",
+    "invoiced by",
 ])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
@@ -127,7 +128,8 @@ BUYER_HEADINGS = compile_labels([
     "lieferanschrift", "acheteur", "facturé à", "facture à", "adresse de facturation", "livré à", "destinataire",
     "koper", "klant", "factuur aan", "comprador", "cliente", "facturar a", "destinatario", "cessionario",
     "committente", "debitor", "auftraggeber", "adresse de livraison", "delivery address", "shipping address",
-    "lieferadresse", "afleveradres", "dirección de entrega", "indirizzo di consegna",
+    "lieferadresse", "afleveradres", "dirección de entrega", "indirizzo di consegna", "afnemer", "acquirente",
+    "purchaser", "invoiced to", "billing address",
 ])
 
 

@@ -238,3 +238,52 @@ def test_a_us_state_and_zip_code_give_the_country_a_european_postcode_prefix_doe
     assert selected(ctx, "country") == "US"
     ctx = run(doc_of([(0.05, "Nordlicht GmbH"), (0.07, "Hauptstr. 1, DE 10115 Berlin")]), "country")
     assert selected(ctx, "country") != "US"
+
+
+# -- a window envelope's sender line -----------------------------------------------------------
+
+def _letter(sender_line: str):
+    return doc_of([
+        (0.05, "Tel. +49 40 1234567", 0.70), (0.07, "www.nordlicht-werkzeuge.example", 0.70),
+        (0.17, sender_line, 0.08),
+        (0.19, "Brandt Maschinen AG", 0.08), (0.21, "Industriestr. 9", 0.08), (0.23, "80331 München", 0.08),
+        (0.21, "Kundennummer K-1002", 0.65),
+        (0.34, "Rechnung Nr. 4711 vom 01.02.2024", 0.08),
+        (0.60, "Nettobetrag 100,00 €", 0.55), (0.62, "USt. 19 % 19,00 €", 0.55), (0.64, "Rechnungsbetrag 119,00 €", 0.55),
+    ])
+
+
+def test_the_sender_line_names_the_supplier_and_the_address_under_it_the_client():
+    """DIN 5008: "Name · Street · Town" printed small above the recipient's address. The
+    recipient's first line is the client, and never the supplier, whatever else the page has."""
+    ctx = run(_letter("Nordlicht Werkzeuge GmbH · Hafenweg 3 · 20457 Hamburg"), "client")
+    assert selected(ctx, "supplier") == "Nordlicht Werkzeuge GmbH"
+    assert selected(ctx, "client") == "Brandt Maschinen AG"
+
+
+def test_a_letterhead_address_line_gives_no_street_as_the_supplier():
+    """"Hafenweg 3 | 20457 Hamburg": two parts, a street first; the address under it is still
+    the recipient's."""
+    ctx = run(_letter("Hafenweg 3 | 20457 Hamburg"), "client")
+    assert all(c.content != "Hafenweg 3" for c in ctx.found["supplier"])
+    assert selected(ctx, "client") == "Brandt Maschinen AG"
+
+
+@pytest.mark.parametrize("text,is_address", [
+    ("Lieferstraße 20", True), ("Lager-Str.12-17", True), ("Kerkstraat 12", True), ("Rua das Flores 7", True),
+    ("Hafenweg Logistik GmbH", False), ("Ringmaster Ltd", False),
+])
+def test_street_names_glued_to_their_kind_are_addresses(text, is_address):
+    from invoice_extract.extraction.features._names import ADDRESS_LINE
+
+    assert bool(ADDRESS_LINE.search(text)) is is_address
+
+
+@pytest.mark.parametrize("text,is_label", [
+    ("Payment due", True), ("Service period", True), ("Issued", True), ("Verkäufer", True), ("Rechnungsdatum:", True),
+    ("Payment Solutions Ltd", False), ("Verkäufer & Söhne GmbH", False),
+])
+def test_a_field_label_is_never_a_partys_name(text, is_label):
+    from invoice_extract.extraction.features._names import is_field_label
+
+    assert is_field_label(text) is is_label

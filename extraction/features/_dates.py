@@ -152,6 +152,7 @@ OTHER_DATE_LABELS = compile_labels([
     "vervaldatum", "vervaldag", "te betalen voor", "vencimiento", "fecha de vencimiento", "scadenza",
     "data scadenza", "leistungsdatum", "lieferdatum", "liefertermin", "leistungszeitraum", "zeitraum",
     "delivery date", "delivery", "date de livraison", "livraison", "période", "period", "service date",
+    "service period", "billing period", "période de facturation", "periodo di fatturazione", "factuurperiode",
     "order date", "bestelldatum", "auftragsdatum", "date de commande", "besteldatum", "fecha de entrega",
     "data consegna", "valid until", "gültig bis", "expiry", "printed", "gedruckt",
     *PAID_ON,

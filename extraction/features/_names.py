@@ -41,14 +41,25 @@ FIELD_LINE = re.compile(r"^[\w .\-/()]{2,30}\s?:\s*\S")
 # or a postcode before a town. Names are never printed this way.
 ADDRESS_LINE = re.compile(
     r"^\W*(?:no|lot|unit|blk|block)\b\.?\s*[\w/-]*\d|\b(?:jalan|jln|taman|tmn|lorong|persiaran|lebuh|seksyen|bandar|"
-    r"kampung|kg|street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|floor|plaza|suite|straße|strasse|str|"
+    r"kampung|kg|rua|travessa|street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|floor|plaza|suite|straße|strasse|str|"
     r"weg|platz|allee|rue|avenue|bd|chemin|place|straat|laan|plein|calle|avenida|plaza|via|viale|piazza|corso)\b\.?"
-    r"|\b\d{5}\s+[A-Za-zÀ-ÿ]{3,}", re.I)
+    r"|\b\d{5}\s+[A-Za-zÀ-ÿ]{3,}"
+    # a street name glued to its kind, then the house number ("Lieferstraße 20", "Kerkstraat 12")
+    r"|[^\W\d]{2,}-?(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|straat|laan|gracht|plein)\s*\d", re.I)
 # A company's registration or tax id printed right under its name ("(162761-M)", "Co. Reg. No",
 # "GST ID", "VAT No", "HRB 1234", "SIRET", "KvK"): the line above it is the company's name.
 REGISTRATION_LINE = re.compile(
     r"^\W*\(?\d{5,}[- ]?[A-Z]\)?\W*$|\b(?:co\.?\s*reg|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|gst\s*(?:id|reg)|"
     r"sst\s*(?:id|reg)|vat\s*(?:no|id|reg)|hrb|siret|siren|kvk|ust-?id|tax\s*id)\b", re.I)
+
+
+def is_field_label(text: str) -> bool:
+    """The whole text is a field's label or a block's heading ("Payment due", "Issued",
+    "Verkäufer"): a label printed beside a party's block, never a party's name."""
+    from ..ranking import label_classes  # (the label vocabularies, gathered once)
+
+    text = text.strip()
+    return bool(text) and any(rx.fullmatch(text) for rx in label_classes().values())
 
 
 def one_glyph_run(text: str) -> bool:
@@ -226,27 +237,63 @@ def receipt_header(ctx: Context) -> list[Candidate]:
 
 
 # A window envelope's sender line: "Acme GmbH ● Street 1 ● 12345 Town" printed small above
-# the recipient's address (DIN 5008 and its French and Dutch equivalents).
-SENDER_LINE = re.compile(r"\S.*\s[●•·|]\s.*\b\d{4,5}\b")
+# the recipient's address (DIN 5008 and its French and Dutch equivalents): the sender's name,
+# then its address, in three parts or more, or in two with a postcode.
+SENDER_MARKS = re.compile(r"\s[●•·|]\s")
+SENDER_POSTCODE = re.compile(r"\b\d{4,5}\b")
+HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "De Grote Meir 22": a street, whatever its words
+SENDER_LINE_ZONE = 0.5  # of the first page's height: a window address sits in its upper half
+
+
+def sender_lines(ctx: Context) -> list[tuple[LineText, LineText]]:
+    """(sender line, the recipient's first line under it) on the first page."""
+    cached = ctx.cache.get("sender_lines")
+    if cached is not None:
+        return cached
+    out = []
+    pages = lines_of(ctx.doc).pages
+    lines = pages[0] if pages else []
+    for i, lt in enumerate(lines):
+        marks = len(SENDER_MARKS.findall(lt.text))
+        if not lt.words or lt.words[0].y0 > SENDER_LINE_ZONE or not (
+                marks >= 2 or (marks == 1 and SENDER_POSTCODE.search(lt.text))):
+            continue
+        x0, x1 = lt.words[0].x0, lt.words[-1].x1
+        for below in lines[i + 1: i + 3]:
+            # the part of the line in the sender line's column (an info block may stand beside)
+            part = next((part for part in segments(below) if abs(part[0].x0 - x0) < 0.1), None)
+            col = part or [w for w in below.words if w.x0 >= x0 - 0.1 and w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
+            if col:
+                out.append((lt, LineText.of(col)))
+                break
+    ctx.cache["sender_lines"] = out
+    return out
+
+
+def window_sender(ctx: Context) -> list[Candidate]:
+    """The sender's name: the first part of a sender line (the issuer, whoever the letter is to)."""
+    out = []
+    for lt, _recipient in sender_lines(ctx):
+        # name, street and town: three parts (a letterhead's address line "Street 1 | 12345
+        # Town" has two, its street first)
+        if len(SENDER_MARKS.findall(lt.text)) < 2:
+            continue
+        cut = SENDER_MARKS.search(lt.text)
+        text = clean_name(lt.text[: cut.start()])
+        if (text and not NOT_A_NAME.search(text) and not ADDRESS_LINE.search(text) and not HOUSE_NUMBER_END.search(text)
+                and re.search(r"[^\W\d]{2}", text)):
+            out.append(Candidate(text, lt.words_between(0, cut.start()), 0.75))
+    return out
 
 
 def window_recipient(ctx: Context) -> list[Candidate]:
+    """The recipient's name: the first line of the address under a sender line."""
     out = []
-    for p, lines in enumerate(lines_of(ctx.doc).pages):
-        for i, lt in enumerate(lines):
-            if not SENDER_LINE.search(lt.text):
-                continue
-            x0, x1 = lt.words[0].x0, lt.words[-1].x1
-            for below in lines[i + 1: i + 3]:
-                col = [w for w in below.words if w.x0 >= x0 - 0.1 and w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
-                if not col:
-                    continue
-                sub = LineText.of(col)
-                cut = SEPARATORS.search(sub.text)
-                text = clean_name(sub.text[: cut.start()] if cut else sub.text)
-                if text and not NOT_A_NAME.search(text) and re.search(r"[A-Za-z]{2}", text):
-                    out.append(Candidate(text, sub.words_between(0, len(text)), 0.65))
-                break
+    for _lt, sub in sender_lines(ctx):
+        cut = SEPARATORS.search(sub.text)
+        text = clean_name(sub.text[: cut.start()] if cut else sub.text)
+        if text and not NOT_A_NAME.search(text) and re.search(r"[^\W\d]{2}", text):
+            out.append(Candidate(text, sub.words_between(0, len(text)), 0.65))
     return out
 
 

@@ -6,11 +6,14 @@ import re
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
-from ._names import legal_names, names_in_block, names_over_code, window_recipient
+from ._names import is_field_label, legal_names, names_in_block, names_over_code, window_recipient
+from .supplier import in_table_header
 
 
 def find(ctx: Context) -> list[Candidate]:
     cands = names_in_block(ctx, "buyer") + window_recipient(ctx) + [c for c in legal_names(ctx, "buyer") if c.score >= 0.6]
+    # a table's header row ("Description  Qty  Price") names columns, not a party
+    cands = [c for c in cands if not in_table_header(ctx, c) and not is_field_label(c.content)]
     supplier = ctx.selected("supplier")
     if supplier is not None:
         cands = [c for c in cands if c.content != supplier.content]

@@ -8,14 +8,14 @@ from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of
 from ..spans import LineText
 from ._addresses import segments
-from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, REGISTRATION_LINE, legal_names, letterhead, names_in_block,
-                     names_over_code, receipt_header)
+from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, NAME_LABEL, REGISTRATION_LINE, is_field_label, legal_names,
+                     letterhead, names_in_block, names_over_code, receipt_header, window_recipient, window_sender)
 
 
 def find(ctx: Context) -> list[Candidate]:
     own = (ctx.options.user_company_name or "").strip().lower()
     is_receipt = ctx.options.document_type == "expense" or all(p.source == "ocr" for p in ctx.doc.pages)
-    cands = names_in_block(ctx, "seller") + legal_names(ctx, "seller") + letterhead(ctx)
+    cands = names_in_block(ctx, "seller") + legal_names(ctx, "seller") + letterhead(ctx) + window_sender(ctx)
     if is_receipt:
         cands += receipt_header(ctx)
     if ctx.options.perspective == "supplier" and own:
@@ -26,8 +26,12 @@ def find(ctx: Context) -> list[Candidate]:
         # the block printing the caller's own VAT number names the caller, not the supplier
         callers = {c.content.lower() for c in names_over_code(ctx, ctx.options.user_company_vat)}
         cands = [c for c in cands if c.content.lower() not in callers]
+    # the address under a window envelope's sender line is the recipient's
+    recipients = {c.content.lower() for c in window_recipient(ctx)}
+    if recipients:
+        cands = [c for c in cands if c.content.lower() not in recipients]
     # a table's header row ("Service  Units  Price  Charge") names columns, not a party
-    cands = [c for c in cands if not _in_table_header(ctx, c)]
+    cands = [c for c in cands if not in_table_header(ctx, c) and not is_field_label(c.content)]
     # a name printed several times (letterhead and footer) is the issuer's
     counts: dict[str, int] = {}
     for c in cands:
@@ -40,8 +44,16 @@ def find(ctx: Context) -> list[Candidate]:
         # "Paystack Labs Pte. Ltd.      Bill to": another block's heading beside the name
         parts = segments(LineText.of(list(c.words))) if c.words else []
         texts = [" ".join(w.text for w in part) for part in parts]
-        if any(is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS) for text in texts[1:]):
+        # ("Name:  Lieferant GmbH" is a label and its value, whatever words the name has)
+        if texts and not texts[0].rstrip().endswith(":") and any(
+                is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS) for text in texts[1:]):
             c.words, c.content = parts[0], texts[0].strip(" :,;-")
+    for c in cands:
+        # "Name: Lieferant GmbH": the label is not part of the name
+        label = NAME_LABEL.match(c.content)
+        if label and label.group(0).rstrip().endswith(":") and len(c.content) - label.end() >= 2:
+            c.content = c.content[label.end():].strip()
+            c.words = [w for w in c.words if not NAME_LABEL.fullmatch(w.text)]
     for c in cands:
         # "Acme Widgets GmbH INVOICE": the document's title printed on the name's line
         trimmed = TRAILING_TITLE.sub("", c.content).strip(" :,;-")
@@ -51,7 +63,7 @@ def find(ctx: Context) -> list[Candidate]:
     return rank([c for c in cands if len(c.content) >= 2])
 
 
-def _in_table_header(ctx: Context, cand: Candidate) -> bool:
+def in_table_header(ctx: Context, cand: Candidate) -> bool:
     from .invoice_lines import header_columns  # (it reads the pipeline's line helpers)
 
     if not cand.words:
