@@ -150,7 +150,7 @@ def _draw(layout: str, supplier: tuple, v: dict) -> bytes:
     c = canvas.Canvas(buf, pagesize=A4)
     w, h = A4
     d, due = v["date"].strftime("%d.%m.%Y"), v["due_date"].strftime("%d.%m.%Y")
-    client = ("Kunde Handels GmbH", "Lindenweg 4", "04109 Leipzig", "Reg. DE136695976")
+    client = ("Kunde Handels GmbH", "Lindenweg 4", "04109 Leipzig", "Reg. DE246813573")
     if layout == "odd_labels":
         c.setFont("Helvetica-Bold", 15)
         c.drawString(50, h - 60, name)

@@ -781,7 +781,7 @@ def _find_label(doc: Document, page: int, tokens: list[str], whole: bool = False
 
     ``whole``: the run must be the whole label of its line. A label learned on a value's
     line is every close word left of it (``_label_left``), so a run with another label word
-    close before or after it is a longer, other label ("Savings Total", "Total Savings" are
+    close before or after it is a longer, other label ("Discount Total", "Total Tax" are
     not "Total")."""
     k = len(tokens)
     lines = _page_lines(doc, page)

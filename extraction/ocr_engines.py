@@ -440,11 +440,11 @@ def _line_words(items) -> list[tuple[str, list[tuple[float, float]]]] | None:
     return out or None
 
 
-# PP-OCR's recognizer often drops the space between two words ("AvoirAV-2017-0005",
-# "471113vom13.06.2018"): a label glued to its value hides both from the finders. A token is cut
-# where a lower-case word meets an upper-case code ("Avoir|AV-2017", not "McDonald" or
+# PP-OCR's recognizer often drops the space between two words ("AvoirAV-2019-0042",
+# "582204vom21.09.2019"): a label glued to its value hides both from the finders. A token is cut
+# where a lower-case word meets an upper-case code ("Avoir|AV-2019", not "McDonald" or
 # "ChickenTikka": the capital must be followed by another capital or a digit) and where a short
-# lower-case word sits between digits ("471113|vom|13.06.2018", not "10L" or "250g").
+# lower-case word sits between digits ("582204|vom|21.09.2019", not "10L" or "250g").
 GLUED = re.compile(r"(?<=[a-zà-ÿß]{2})(?=[A-Z][A-Z0-9])|(?<=\d)(?=[a-zà-ÿß]{2,4}\d)|(?<=\d[a-zà-ÿß]{2})(?=\d)"
                    r"|(?<=\d[a-zà-ÿß]{3})(?=\d)|(?<=\d[a-zà-ÿß]{4})(?=\d)")
 

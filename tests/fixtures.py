@@ -12,7 +12,7 @@ DEFAULT_LINES = (("Office chair", 2, 300.00), ("Standing desk", 1, 400.00))
 class InvoiceSpec:
     supplier: str = "Acme Office Supplies GmbH"
     supplier_address: tuple = ("Hauptstraße 12", "10115 Berlin", "Germany")
-    supplier_vat: str = "DE136695976"
+    supplier_vat: str = "DE246813573"
     client: str = "Beta Retail SARL"
     client_address: tuple = ("5 rue de la Paix", "75002 Paris", "France")
     client_vat: str = "FR11999999998"
@@ -22,7 +22,7 @@ class InvoiceSpec:
     currency: str = "EUR"
     lines: tuple = DEFAULT_LINES
     tax_rate: float = 21.0
-    iban: str = "DE88 2008 0000 0970 3757 00"
+    iban: str = "DE25 2008 0000 0481 5162 34"
     bic: str = "COBADEFFXXX"
     payment_ref: str = "INV-2024-0042"
     labels: dict = field(default_factory=lambda: {

@@ -47,7 +47,7 @@ class Builder:
 
 
 def cii_xml(zugferd1: bool = False, invoice_id: str = "INV-2024-0042", total: float = 1210.0,
-            currency: str = "EUR", iban: str = "DE88200800000970375700") -> bytes:
+            currency: str = "EUR", iban: str = "DE25200800000481516234") -> bytes:
     ns = {"rsm": ZF1_RSM if zugferd1 else RSM, "ram": ZF1_RAM if zugferd1 else RAM,
           "udt": ZF1_UDT if zugferd1 else UDT}
     b = Builder(ns)
@@ -90,7 +90,7 @@ def cii_xml(zugferd1: bool = False, invoice_id: str = "INV-2024-0042", total: fl
           b(names["agreement"],
             b("ram:SellerTradeParty", b("ram:Name", "Acme Office Supplies GmbH"),
               b("ram:PostalTradeAddress", b("ram:CountryID", "DE")),
-              b("ram:SpecifiedTaxRegistration", b("ram:ID", "DE136695976", schemeID="VA"))),
+              b("ram:SpecifiedTaxRegistration", b("ram:ID", "DE246813573", schemeID="VA"))),
             b("ram:BuyerTradeParty", b("ram:Name", "Beta Retail SARL"))),
           b(names["settlement"],
             b("ram:PaymentReference", invoice_id),
@@ -128,13 +128,13 @@ def ubl_xml(credit_note: bool = False) -> bytes:
         None if credit_note else b("cbc:DueDate", "2024-04-14"),
         b("cbc:DocumentCurrencyCode", "EUR"),
         b("cac:AccountingSupplierParty", b("cac:Party", b("cac:PartyName", b("cbc:Name", "Acme")),
-                                           b("cac:PartyTaxScheme", b("cbc:CompanyID", "DE136695976"),
+                                           b("cac:PartyTaxScheme", b("cbc:CompanyID", "DE246813573"),
                                              b("cac:TaxScheme", b("cbc:ID", "VAT"))),
                                            b("cac:PartyLegalEntity",
                                              b("cbc:RegistrationName", "Acme Office Supplies GmbH")))),
         b("cac:AccountingCustomerParty", b("cac:Party", b("cac:PartyName", b("cbc:Name", "Beta Retail SARL")))),
         b("cac:PaymentMeans", b("cbc:PaymentMeansCode", 58), b("cbc:PaymentID", "RF18539007547034"),
-          b("cac:PayeeFinancialAccount", b("cbc:ID", "DE88200800000970375700"),
+          b("cac:PayeeFinancialAccount", b("cbc:ID", "DE25200800000481516234"),
             b("cac:FinancialInstitutionBranch", b("cbc:ID", "COBADEFFXXX")))),
         b("cac:TaxTotal", b("cbc:TaxAmount", "210.00", currencyID="EUR"),
           b("cac:TaxSubtotal", b("cbc:TaxableAmount", "1000.00", currencyID="EUR"),
@@ -168,8 +168,8 @@ def selected(result: dict, feature: str):
 
 EXPECTED = {"invoice_id": "INV-2024-0042", "date": "2024-03-15", "due_date": "2024-04-14", "total": 1210.0,
             "subtotal": 1000.0, "total_tax_amount": 210.0, "currency": "EUR",
-            "supplier": "Acme Office Supplies GmbH", "client": "Beta Retail SARL", "VAT_Number": "DE136695976",
-            "iban": "DE88200800000970375700", "payment_ref": "INV-2024-0042", "country": "DE"}
+            "supplier": "Acme Office Supplies GmbH", "client": "Beta Retail SARL", "VAT_Number": "DE246813573",
+            "iban": "DE25200800000481516234", "payment_ref": "INV-2024-0042", "country": "DE"}
 
 
 @pytest.mark.parametrize("zugferd1", [False, True], ids=["cii-2x", "zugferd-1.0"])
@@ -198,7 +198,7 @@ def test_bare_ubl_upload(credit_note):
     assert selected(result, "total") == 1210.0 and selected(result, "subtotal") == 1000.0
     assert selected(result, "total_tax_amount") == 210.0
     assert selected(result, "payment_ref") == "RF18539007547034"
-    assert selected(result, "iban") == "DE88200800000970375700"
+    assert selected(result, "iban") == "DE25200800000481516234"
     assert ("due_date" in result) is not credit_note
     assert [line["subtotal"]["selected_value"]["content"] for line in result["invoice_lines"]] == [600.0, 400.0]
 

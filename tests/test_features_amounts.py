@@ -272,10 +272,10 @@ def test_amt_due_is_a_total_label():
 
 
 def test_receipt_supplier_is_the_name_over_its_registration_not_the_address():
-    doc = _ocr(doc_of([(0.02, "RESTORAN WAN SHENG"), (0.04, "002043319-W"), (0.06, "No.2, Jalan Temenggung 19/9,"),
+    doc = _ocr(doc_of([(0.02, "RESTORAN SRI MAJU"), (0.04, "002043319-W"), (0.06, "No.2, Jalan Temenggung 19/9,"),
                        (0.08, "Seksyen 9, Bandar Mahkota Cheras,"), (0.10, "43200 Cheras, Selangor"),
                        (0.30, "TOTAL: 4.80")]))
-    assert selected(run(doc, "supplier", document_type="expense"), "supplier") == "RESTORAN WAN SHENG"
+    assert selected(run(doc, "supplier", document_type="expense"), "supplier") == "RESTORAN SRI MAJU"
 
 
 def test_line_discount_and_unit_are_read_and_confirm_the_row():

@@ -243,8 +243,8 @@ def test_paymentmethod_comes_from_the_payment_means_the_engine_read():
 
     epc = {"symbology": "QRCODE", "payload": epc_payload(), "page": 0}
     assert receipt({"barcodes": [epc]})["paymentmethod"] == "bank"  # even without an invoice number
-    assert receipt({"invoice_id": value("INV-1"), "iban": value("DE88200800000970375700")})["paymentmethod"] == "bank"
-    assert receipt({"iban": value("DE88200800000970375700")})["paymentmethod"] == ""  # a receipt: paid at the till
+    assert receipt({"invoice_id": value("INV-1"), "iban": value("DE25200800000481516234")})["paymentmethod"] == "bank"
+    assert receipt({"iban": value("DE25200800000481516234")})["paymentmethod"] == ""  # a receipt: paid at the till
     assert receipt({"invoice_id": value("INV-1")})["paymentmethod"] == ""
     assert receipt({"barcodes": [{"symbology": "QRCODE", "payload": "https://example.org/menu"}]})["paymentmethod"] == ""
     assert "bank" in enumeration("paymentmethod")
@@ -563,7 +563,7 @@ def test_user_data_matches(klippa):
     key = klippa.create_account(credits=2)
     user_data = {
         "relations": [{"id": "rel-other", "name": "Someone Else BV", "vat_number": "NL000099998B57"},
-                      {"id": "rel-acme", "name": "ACME by another name", "vat_number": "DE 136 695 976"}],
+                      {"id": "rel-acme", "name": "ACME by another name", "vat_number": "DE 246 813 573"}],
         "purchase_orders": [{"identifier": "po-9", "purchase_order_number": "PO-7777"},
                             {"identifier": "po-1", "purchase_order_number": "INV-2024-0042", "amount": 1210.0}],
         "keyword_rules": [{"id": "chairs", "regex": "office (chair)"}, {"id": "coupon", "keywords": ["desk"]}],
@@ -673,7 +673,7 @@ def test_user_data_sets_and_records(klippa):
 
     records = f"{url}/{data_set['ID']}/records"
     one = requests.post(records, headers=h, json={"ExternalID": "rel-acme", "Values": [
-        {"Name": "name", "Value": "Whatever name"}, {"Name": "vat_number", "Value": "DE136695976"}]}, timeout=30)
+        {"Name": "name", "Value": "Whatever name"}, {"Name": "vat_number", "Value": "DE246813573"}]}, timeout=30)
     assert one.status_code == 200, one.text
     record = one.json()["data"]
     bulk = requests.post(records + "/bulk", headers=h, json={"Actions": [
@@ -809,4 +809,4 @@ def test_qr_codes_come_back_as_klippa_barcodes_and_stay_out_of_odoo_shapes(klipp
         "account_token": key, "version": 122, "documents": [base64.b64encode(data).decode("ascii")]})
     odoo = klippa.wait("/api/extract/invoice/1/get_result", {"version": 122, "document_uuid": parsed["document_uuid"]})
     assert odoo["status"] == "success" and "barcodes" not in odoo["results"][0]
-    assert odoo["results"][0]["iban"]["selected_value"]["content"] == "DE88200800000970375700"
+    assert odoo["results"][0]["iban"]["selected_value"]["content"] == "DE25200800000481516234"

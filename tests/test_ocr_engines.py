@@ -233,8 +233,8 @@ print(" ".join(w[0] for w in ocr_engines.rapidocr_words(img)))
 
 
 @pytest.mark.parametrize("glued, words", [
-    ("AvoirAV-2017-0005", ["Avoir", "AV-2017-0005"]),
-    ("471113vom13.06.2018", ["471113", "vom", "13.06.2018"]),
+    ("AvoirAV-2019-0042", ["Avoir", "AV-2019-0042"]),
+    ("582204vom21.09.2019", ["582204", "vom", "21.09.2019"]),
     ("McDonald", ["McDonald"]), ("ChickenTikka", ["ChickenTikka"]), ("10L", ["10L"]),
     ("250g", ["250g"]), ("RM12.50", ["RM12.50"]), ("5.00SR", ["5.00SR"]),
 ])

@@ -22,7 +22,7 @@ def test_parse_number(text, value):
     ("RM 60.30", [60.3]),
     ("19% 336,00 €", [336.0]),  # a rate is not an amount
     ("19/10/2018 20:49:59", []),  # nor are dates and times
-    ("RE-20170509/505", []),  # nor document numbers
+    ("RE-20190412/731", []),  # nor document numbers
     ("Subtotal (-218,48 €)", [-218.48]),
 ])
 def test_find_amounts(text, values):

@@ -63,7 +63,7 @@ def test_letter_spaced_day_of_a_text_layer():
     ("Date 2 Mar 2O18", date(2018, 3, 2)),  # letter O in a written-month date's year
     # a line recognizer (PP-OCR) dropping the spaces around a date
     ("Date 29/12/201711:41", date(2017, 12, 29)),  # glued to the time
-    ("Rechnung 471113vom13.06.2018", date(2018, 6, 13)),  # glued to the word before
+    ("Rechnung 582204vom21.09.2019", date(2019, 9, 21)),  # glued to the word before
     # a till's compact date ("Jul03'12") with its month's last letter read as a digit, or its
     # apostrophe as a colon, before the time of day
     ("Tbl 2/1 Ju103'12 02:34PM", date(2012, 7, 3)),

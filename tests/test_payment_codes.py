@@ -42,7 +42,7 @@ def swiss_payload(iban=QR_IBAN, name="Robert Schneider AG", amount="1949.75", cu
     return "\r\n".join(lines)
 
 
-def epc_payload(bic="COBADEFFXXX", name="Acme Office Supplies GmbH", iban="DE88200800000970375700",
+def epc_payload(bic="COBADEFFXXX", name="Acme Office Supplies GmbH", iban="DE25200800000481516234",
                 amount="EUR847.00", ref="", text="Invoice INV-2024-0042", version="002") -> str:
     return "\n".join(["BCD", version, "1", "SCT", bic, name, iban, amount, "", ref, text])
 
@@ -153,15 +153,15 @@ def test_swiss_qr_bill_bad_iban_keeps_the_other_values():
 def test_epc_payload():
     values = parse_epc(epc_payload())
     assert values == {"SWIFT_code": "COBADEFFXXX", "supplier": "Acme Office Supplies GmbH",
-                      "iban": "DE88200800000970375700", "currency": "EUR", "total": 847.0,
+                      "iban": "DE25200800000481516234", "currency": "EUR", "total": 847.0,
                       "payment_ref": "Invoice INV-2024-0042"}
     # version 001, a structured (RF) reference wins over the text; version 002 may omit the BIC
     values = parse_epc(epc_payload(version="001", ref="RF18 5390 0754 7034", amount="EUR12.3"))
     assert values["payment_ref"] == "RF18539007547034" and values["total"] == 12.3
     values = parse_epc(epc_payload(bic="", amount=""))
-    assert "SWIFT_code" not in values and "total" not in values and values["iban"] == "DE88200800000970375700"
+    assert "SWIFT_code" not in values and "total" not in values and values["iban"] == "DE25200800000481516234"
     assert "SWIFT_code" not in parse_epc(epc_payload(bic="COBA-DE"))  # not the shape of a BIC
-    assert "iban" not in parse_epc(epc_payload(iban="DE88200800000970375701"))
+    assert "iban" not in parse_epc(epc_payload(iban="DE25200800000481516235"))
     assert parse_epc(epc_payload(version="003")) is None
 
 
@@ -287,7 +287,7 @@ def test_qr_value_outranks_a_conflicting_printed_value():
 
 def test_epc_drawn_as_vectors():
     printed = ["Acme Office Supplies GmbH", "Invoice INV-2024-0042", "Total 847.00 EUR",
-               "IBAN DE88 2008 0000 0970 3757 00  BIC COBADEFFXXX"]
+               "IBAN DE25 2008 0000 0481 5162 34  BIC COBADEFFXXX"]
     data = invoice_with_code(epc_payload(), printed, vector=True)
     doc = read_document(data)
     [code] = doc.attachments["barcodes"]
@@ -299,7 +299,7 @@ def test_epc_drawn_as_vectors():
     info = json.loads(swift["content"])
     assert info["bic"] == "COBADEFFXXX" and info["country_code"] == "DE"
     assert set(info) >= {"bic", "country_code", "verified_bic"}
-    assert selected(result, "iban")["content"] == "DE88200800000970375700"
+    assert selected(result, "iban")["content"] == "DE25200800000481516234"
     assert selected(result, "total")["content"] == 847.0 and selected(result, "total")["origin"] == "qr"
     assert selected(result, "payment_ref")["content"] == "Invoice INV-2024-0042"
     assert selected(result, "supplier")["content"] == "Acme Office Supplies GmbH"
@@ -387,13 +387,13 @@ def test_qr_bill_on_a_scanned_pdf():
 
 def test_broken_codes_in_a_pdf_cost_nothing():
     printed = ["Acme Office Supplies GmbH", "Invoice INV-2024-0042", "Total 847.00 EUR",
-               "IBAN DE88 2008 0000 0970 3757 00"]
+               "IBAN DE25 2008 0000 0481 5162 34"]
     bad_iban = swiss_payload(iban="CH4431999123000889013", amount="847.00", currency="EUR")
     for payload in ("hello world", bad_iban, "BCD\n002\n1\nSCT\n\n\n\n",
                     base64.b64encode(base64.b64decode(zatca_payload())[:40]).decode()):
         result = run(invoice_with_code(payload, printed), "bill.pdf", ExtractOptions())
         assert selected(result, "total")["content"] == 847.0
-        assert selected(result, "iban")["content"] == "DE88200800000970375700"
+        assert selected(result, "iban")["content"] == "DE25200800000481516234"
         assert selected(result, "iban")["origin"] == "text"  # a bad checksum is never proposed
         assert ("qr-bill" in result) == (payload == bad_iban)
 

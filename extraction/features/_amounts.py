@@ -315,7 +315,7 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
 
 def _paid_on_one_line(ctx: Context) -> set[float]:
     """What was paid, from a line printing the tendered and the change amounts together
-    ("CASH CHANGE TENDER 100.00 3.30"): which label owns which amount is lost, but the
+    ("CASH CHANGE TENDER 50.00 7.25"): which label owns which amount is lost, but the
     difference of two amounts is what was paid. Only a check on the total candidates: a
     line of three amounts gives several differences."""
     out: set[float] = set()

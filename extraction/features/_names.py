@@ -5,7 +5,7 @@ import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, is_heading, lines_of, party_of
+from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, is_heading, line_position, lines_of, party_of
 from ..spans import LineText
 from ._addresses import segments
 from ._parties import compact
@@ -44,13 +44,24 @@ ADDRESS_LINE = re.compile(
     r"kampung|kg|rua|travessa|street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|floor|plaza|suite|straße|strasse|str|"
     r"weg|platz|allee|rue|avenue|bd|chemin|place|straat|laan|plein|calle|avenida|plaza|via|viale|piazza|corso)\b\.?"
     r"|\b\d{5}\s+[A-Za-zÀ-ÿ]{3,}"
-    # a street name glued to its kind, then the house number ("Lieferstraße 20", "Kerkstraat 12")
+    # a street name glued to its kind, then the house number ("Mühlenstraße 20", "Kerkstraat 12")
     r"|[^\W\d]{2,}-?(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|straat|laan|gracht|plein)\s*\d", re.I)
 # A company's registration or tax id printed right under its name ("(162761-M)", "Co. Reg. No",
 # "GST ID", "VAT No", "HRB 1234", "SIRET", "KvK"): the line above it is the company's name.
 REGISTRATION_LINE = re.compile(
     r"^\W*\(?\d{5,}[- ]?[A-Z]\)?\W*$|\b(?:co\.?\s*reg|company\s*(?:no|reg)|reg(?:istration)?\.?\s*no|roc|gst\s*(?:id|reg)|"
     r"sst\s*(?:id|reg)|vat\s*(?:no|id|reg)|hrb|siret|siren|kvk|ust-?id|tax\s*id)\b", re.I)
+
+
+def in_table_header(ctx: Context, cand: Candidate) -> bool:
+    """A table's header row ("Description  Qty  Price") names columns, not a party."""
+    from .invoice_lines import header_columns  # (it reads the pipeline's line helpers)
+
+    if not cand.words:
+        return False
+    page, index = line_position(ctx.doc, cand.words[0])
+    lines = lines_of(ctx.doc).pages[page]
+    return 0 <= index < len(lines) and bool(header_columns(lines[index]))
 
 
 def is_field_label(text: str) -> bool:
@@ -173,7 +184,7 @@ def legal_names(ctx: Context, party: str) -> list[Candidate]:
                 continue
             text, words = seg
             label = NAME_LABEL.match(text)
-            if label and text[label.end():].strip():  # "Name: Lieferant GmbH": the name is after the label
+            if label and text[label.end():].strip():  # "Name: Kranich Werkzeug GmbH": the name is after the label
                 seg_line = LineText.of(words)
                 start = seg_line.text.find(text[label.end():].strip())
                 text, words = clean_name(text[label.end():]), seg_line.words_between(start, len(seg_line.text))
@@ -241,7 +252,7 @@ def receipt_header(ctx: Context) -> list[Candidate]:
 # then its address, in three parts or more, or in two with a postcode.
 SENDER_MARKS = re.compile(r"\s[●•·|]\s")
 SENDER_POSTCODE = re.compile(r"\b\d{4,5}\b")
-HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "De Grote Meir 22": a street, whatever its words
+HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "Lindenlaan 22": a street, whatever its words
 SENDER_LINE_ZONE = 0.5  # of the first page's height: a window address sits in its upper half
 
 

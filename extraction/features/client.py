@@ -6,8 +6,7 @@ import re
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
-from ._names import is_field_label, legal_names, names_in_block, names_over_code, window_recipient
-from .supplier import in_table_header
+from ._names import in_table_header, is_field_label, legal_names, names_in_block, names_over_code, window_recipient
 
 
 def find(ctx: Context) -> list[Candidate]:

@@ -38,7 +38,7 @@ def find(ctx: Context) -> list[Candidate]:
         ocr = any(w.conf < 1.0 for w in lt.words)
         if ocr:
             # OCR reads a gap between groups as a dot or comma ("0000.0970") and adds accents
-            # ("DÉ88"); replaced character for character, so offsets into the line hold
+            # ("DÉ25"); replaced character for character, so offsets into the line hold
             text = unaccented_same_length(re.sub(r"(?<=[A-Z0-9])[.,:](?=[A-Z0-9])", " ", text))
         labelled = bool(LABELS.search(lt.text))
         for m in IBAN_RX.finditer(text):
@@ -50,7 +50,7 @@ def find(ctx: Context) -> list[Candidate]:
                     break
                 repaired = _ocr_digits(piece) if ocr else piece
                 if repaired != piece and std_iban.is_valid(repaired):
-                    piece = repaired  # "3757 O0": a letter O read for a zero
+                    piece = repaired  # "O481": a letter O read for a zero
                     break
             else:
                 continue

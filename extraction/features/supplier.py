@@ -8,8 +8,9 @@ from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of
 from ..spans import LineText
 from ._addresses import segments
-from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, NAME_LABEL, REGISTRATION_LINE, is_field_label, legal_names,
-                     letterhead, names_in_block, names_over_code, receipt_header, window_recipient, window_sender)
+from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, NAME_LABEL, REGISTRATION_LINE, in_table_header, is_field_label,
+                     legal_names, letterhead, names_in_block, names_over_code, receipt_header, window_recipient,
+                     window_sender)
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -44,12 +45,12 @@ def find(ctx: Context) -> list[Candidate]:
         # "Paystack Labs Pte. Ltd.      Bill to": another block's heading beside the name
         parts = segments(LineText.of(list(c.words))) if c.words else []
         texts = [" ".join(w.text for w in part) for part in parts]
-        # ("Name:  Lieferant GmbH" is a label and its value, whatever words the name has)
+        # ("Name:  Kranich Werkzeug GmbH" is a label and its value, whatever words the name has)
         if texts and not texts[0].rstrip().endswith(":") and any(
                 is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS) for text in texts[1:]):
             c.words, c.content = parts[0], texts[0].strip(" :,;-")
     for c in cands:
-        # "Name: Lieferant GmbH": the label is not part of the name
+        # "Name: Kranich Werkzeug GmbH": the label is not part of the name
         label = NAME_LABEL.match(c.content)
         if label and label.group(0).rstrip().endswith(":") and len(c.content) - label.end() >= 2:
             c.content = c.content[label.end():].strip()
@@ -61,16 +62,6 @@ def find(ctx: Context) -> list[Candidate]:
             c.content = trimmed
             c.words = [w for w in c.words if not TRAILING_TITLE.fullmatch(" " + w.text)]
     return rank([c for c in cands if len(c.content) >= 2])
-
-
-def in_table_header(ctx: Context, cand: Candidate) -> bool:
-    from .invoice_lines import header_columns  # (it reads the pipeline's line helpers)
-
-    if not cand.words:
-        return False
-    page, index = line_position(ctx.doc, cand.words[0])
-    lines = lines_of(ctx.doc).pages[page]
-    return 0 <= index < len(lines) and bool(header_columns(lines[index]))
 
 
 TRAILING_TITLE = re.compile(r"\s+(?:" + "|".join(t.replace(" ", r"\s+") for t in DOCUMENT_TITLES) + r")\W*$", re.I)

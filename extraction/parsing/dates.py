@@ -180,7 +180,7 @@ def _ocr_text_readings(text: str):
 # A numeric date glued to the time after it ("29/12/201711:41"): a line recognizer (PP-OCR)
 # drops the space between them.
 OCR_DATE_BEFORE_TIME = re.compile(r"(?<![\w.])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?=\d{1,2}:\d{2})")
-# ... or to the word before it ("471113vom13.06.2018", "Date:16/11/2017"): a four-digit year only.
+# ... or to the word before it ("582204vom21.09.2019", "Date:16/11/2017"): a four-digit year only.
 OCR_DATE_AFTER_WORD = re.compile(r"(?<=[^\W\d_][^\W\d_])(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?![\d])")
 
 

@@ -36,9 +36,9 @@ AMOUNT_OCR = _amount_regex(f"{OCR_SPLIT_DECIMALS}|{NUMBER_BODY}")
 # point and two digits is an amount below one.
 CENTS_ONLY = re.compile(r"(?<![\S])\.(?P<num>\d{2})(?![\w'’%]|[.,/:\-]\d)")
 # OCR damage, repaired in place (same length, so the words' positions hold):
-# - a mark read in front of an amount that has its own decimals (".297.00": a "$" or a
+# - a mark read in front of an amount that has its own decimals (".148.50": a "$" or a
 #   dash); a point before a number with a decimal part cannot be a separator;
-# - a decimal point read as a space after a currency sign ("$12 00"): with the sign in
+# - a decimal point read as a space after a currency sign ("$27 50"): with the sign in
 #   front it is one amount, not a count followed by a price.
 OCR_STRAY_MARK = re.compile(r"(?<![\S])[.,·](?=\d{1,3}(?:[.,]\d{3})*[.,]\d{2}(?![\d.,]))")
 OCR_SPACED_CENTS = re.compile(r"(?<=[$€£]) ?\d{1,4}(?P<gap> )\d{2}(?![\d.,])")

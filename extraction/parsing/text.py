@@ -1,4 +1,4 @@
-"""Accents off: OCR and plain-ASCII senders drop them ("Fallig", "DE88" for "DÉ88")."""
+"""Accents off: OCR and plain-ASCII senders drop them ("Fallig", "DE25" for "DÉ25")."""
 from __future__ import annotations
 
 import unicodedata
