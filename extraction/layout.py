@@ -120,7 +120,8 @@ SELLER_HEADINGS = compile_labels([
     "seller", "supplier", "vendor", "from", "issued by", "verkäufer", "verkaufer", "lieferant", "rechnungssteller",
     "absender", "leistungserbringer", "vendeur", "fournisseur", "émetteur", "emetteur", "verkoper", "leverancier",
     "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente", "prestatore", "issuer", "billed by",
-    "invoiced by",
+    "invoiced by", "rechnungsaussteller", "aussteller", "expéditeur", "afzender", "emitente", "fornecedor",
+    "prestador", "datos del emisor", "dati fornitore", "dati del fornitore",
 ])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
@@ -129,7 +130,12 @@ BUYER_HEADINGS = compile_labels([
     "koper", "klant", "factuur aan", "comprador", "cliente", "facturar a", "destinatario", "cessionario",
     "committente", "debitor", "auftraggeber", "adresse de livraison", "delivery address", "shipping address",
     "lieferadresse", "afleveradres", "dirección de entrega", "indirizzo di consegna", "afnemer", "acquirente",
-    "purchaser", "invoiced to", "billing address",
+    "purchaser", "invoiced to", "billing address", "bill-to", "ship-to", "invoice address", "customer details",
+    "rechnungsadresse", "rechnungsanschrift", "facturer à", "livrer à", "adresse de facturation client",
+    "factuuradres", "leveringsadres", "verzendadres", "klantgegevens", "faturar a", "faturado a", "local de entrega",
+    "morada de entrega", "morada de faturação", "dados do cliente", "destinatário", "datos del cliente", "enviar a",
+    "dirección de facturación", "intestatario", "spett.le", "spettabile", "luogo di consegna",
+    "indirizzo di fatturazione", "fatturare a", "dati cliente", "consegnare a",
 ])
 
 
@@ -146,11 +152,50 @@ def is_heading(text: str, headings: re.Pattern) -> re.Match | None:
     return m
 
 
-def party_of(doc: Document, page: int, line_index: int) -> str | None:
-    """'seller' / 'buyer' for a line under such a heading (nearest heading above wins)."""
+# Words closer than this (of the page width, a few spaces) belong to one column of text.
+COLUMN_GAP = 0.03
+# A line cut into this many parts is a table's row (party blocks stand at most three abreast).
+TABLE_ROW_PARTS = 4
+# How far right of a column's left edge its words may start (blocks side by side are about
+# half a page wide).
+COLUMN_WIDTH = 0.35
+
+
+def segments(lt: LineText) -> list[list]:
+    """The line's words cut where a gap wider than COLUMN_GAP separates columns."""
+    out: list[list] = []
+    for w in lt.words:
+        if out and w.x0 - out[-1][-1].x1 < COLUMN_GAP:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def column_text(lt: LineText, x: float) -> str | None:
+    """The text of the line's column that starts at ``x``: its part starting nearest left of
+    ``x``, if that part starts less than a column's width away; else None (the line has
+    nothing in that column)."""
+    parts = segments(lt)
+    part = max((p for p in parts if p[0].x0 <= x + 0.02), key=lambda p: p[0].x0, default=None)
+    if part is None or x - part[0].x0 > COLUMN_WIDTH:
+        return None
+    return " ".join(w.text for w in part)
+
+
+def party_of(doc: Document, page: int, line_index: int, x: float | None = None) -> str | None:
+    """'seller' / 'buyer' for a line under such a heading (nearest heading above wins).
+
+    ``x``: the left edge of the value's column (where its part of the line starts); blocks
+    printed side by side ("Seller    Buyer") are then told apart by the heading over the
+    value's own column."""
     lines = lines_of(doc).pages[page]
     for i in range(line_index, max(-1, line_index - 12), -1):
-        text = lines[i].text
+        if x is not None and i < line_index and len(segments(lines[i])) >= TABLE_ROW_PARTS:
+            return None  # a table's row: the blocks above it head no value below it
+        text = lines[i].text if x is None else column_text(lines[i], x)
+        if text is None:
+            continue
         if len(text) > 60:
             continue  # headings are short lines
         if is_heading(text, BUYER_HEADINGS):
@@ -158,6 +203,14 @@ def party_of(doc: Document, page: int, line_index: int) -> str | None:
         if is_heading(text, SELLER_HEADINGS):
             return "seller"
     return None
+
+
+def column_start(doc: Document, page: int, line_index: int, word: Word) -> float:
+    """Where the part of its line that holds ``word`` starts (see ``segments``)."""
+    for part in segments(lines_of(doc).pages[page][line_index]):
+        if word in part:
+            return part[0].x0
+    return word.x0
 
 
 def line_position(doc: Document, word: Word) -> tuple[int, int]:

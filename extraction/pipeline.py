@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 
 from .candidate import Candidate
 from .context import Context
 from .features import MULTI_VALUE_FEATURES, registry
+from .features.currency import document_decimal_places
 from .options import ExtractOptions
+from .parsing.numbers import decimal_places
 from .reader import read_document
 from . import consistency, ranking, structured
 
@@ -83,17 +86,21 @@ def extract_document(doc, options: ExtractOptions, collect: list | None = None) 
     # documents of their kind
     model = None if collect is not None else ranking.model_for(doc, options.document_type)
     names = set()
-    for name, find in registry(options.document_type):
-        names.add(name)
-        ctx.found[name] = structured.merge(name, ctx.structured.get(name), find(ctx))
-        if model is not None or collect is not None:
-            # ranked as soon as found: later finders read the selected value (date → due_date)
-            ctx.found[name] = ranking.rerank(ctx, name, ctx.found[name], model, collect)
-    if collect is None:
-        consistency.decide(ctx, learned=model is not None and model.knows("total"))
-    if options.supplier_profiles:  # what validations taught about this supplier (extraction.learning)
-        from .learning import apply as apply_learning
-        apply_learning(ctx, options.supplier_profiles)
+    with ExitStack() as amount_reading:
+        for name, find in registry(options.document_type):
+            names.add(name)
+            ctx.found[name] = structured.merge(name, ctx.structured.get(name), find(ctx))
+            if model is not None or collect is not None:
+                # ranked as soon as found: later finders read the selected value (date → due_date)
+                ctx.found[name] = ranking.rerank(ctx, name, ctx.found[name], model, collect)
+            if name == "currency":
+                # every later amount is read in the currency's decimals (12.500 OMR is 12.5)
+                amount_reading.enter_context(decimal_places(document_decimal_places(ctx)))
+        if collect is None:
+            consistency.decide(ctx, learned=model is not None and model.knows("total"))
+        if options.supplier_profiles:  # what validations taught about this supplier (extraction.learning)
+            from .learning import apply as apply_learning
+            apply_learning(ctx, options.supplier_profiles)
     # features only a structured source knows (e.g. the raw `qr-bill` payload)
     for name, cands in ctx.structured.items():
         if name not in names:

@@ -13,28 +13,34 @@ from typing import Iterator, Sequence
 from .document import Document, Word
 
 
+# A dot leader ("Invoice date ........ 09.04.2018") joins a label to its value: it is a word of
+# the line (it keeps the two in one column) but no text of it, so the label stands right
+# before its value, as on any other line.
+LEADER = re.compile(r"[.·…_]{4,}")
+
+
 @dataclass
 class LineText:
     words: Sequence[Word]
     text: str
     starts: list[int]  # start offset of each word in ``text``
+    lengths: list[int] | None = None  # each word's length in ``text`` (a leader's is 0)
 
     @classmethod
     def of(cls, words: Sequence[Word]) -> "LineText":
-        parts, starts, pos = [], [], 0
+        parts, starts, lengths, pos = [], [], [], 0
         for w in words:
+            shown = "" if LEADER.fullmatch(w.text) else w.text
             starts.append(pos)
-            parts.append(w.text)
-            pos += len(w.text) + 1
-        return cls(words=words, text=" ".join(parts), starts=starts)
+            lengths.append(len(shown))
+            parts.append(shown)
+            pos += len(shown) + 1
+        return cls(words=words, text=" ".join(parts), starts=starts, lengths=lengths)
 
     def words_between(self, start: int, end: int) -> list[Word]:
         """The words overlapping the character span [start, end)."""
-        out = []
-        for w, s in zip(self.words, self.starts):
-            if s < end and s + len(w.text) > start:
-                out.append(w)
-        return out
+        lengths = self.lengths or [len(w.text) for w in self.words]
+        return [w for w, s, n in zip(self.words, self.starts, lengths) if n and s < end and s + n > start]
 
     def finditer(self, pattern: re.Pattern | str, flags: int = 0) -> Iterator[tuple[re.Match, list[Word]]]:
         rx = re.compile(pattern, flags) if isinstance(pattern, str) else pattern

@@ -1,6 +1,8 @@
 """Build engine Documents from text lines, so finder tests state their input plainly."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from invoice_extract.extraction.context import Context
 from invoice_extract.extraction.document import Document, Page, Word, assign_lines
 from invoice_extract.extraction.options import ExtractOptions
@@ -33,13 +35,19 @@ def run(doc: Document, *features: str, **options) -> Context:
     """Run the registry's finders in order up to the last feature asked for."""
     from invoice_extract.extraction.features import registry
 
+    from invoice_extract.extraction.features.currency import document_decimal_places
+    from invoice_extract.extraction.parsing.numbers import decimal_places
+
     ctx = context(doc, **options)
     wanted = set(features)
-    for name, find in registry(ctx.options.document_type):
-        ctx.found[name] = find(ctx)
-        wanted.discard(name)
-        if not wanted:
-            break
+    with ExitStack() as amount_reading:
+        for name, find in registry(ctx.options.document_type):
+            ctx.found[name] = find(ctx)
+            if name == "currency":  # as the pipeline does
+                amount_reading.enter_context(decimal_places(document_decimal_places(ctx)))
+            wanted.discard(name)
+            if not wanted:
+                break
     return ctx
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -287,3 +288,107 @@ def test_a_field_label_is_never_a_partys_name(text, is_label):
     from invoice_extract.extraction.features._names import is_field_label
 
     assert is_field_label(text) is is_label
+
+
+OMANI_BILL = [
+    (0.05, "Gulf Tools LLC", 0.05), (0.07, "VAT No. OM1100012345", 0.05), (0.09, "Tax Invoice", 0.05),
+    (0.11, "Invoice No: INV-2201", 0.05),
+    (0.50, "Subtotal OMR 1,250.000", 0.55), (0.52, "VAT 5% OMR 62.500", 0.55), (0.54, "Total OMR 1,312.500", 0.55),
+]
+
+
+def test_a_three_decimal_currency_decides_how_the_amounts_read():
+    ctx = run(doc_of(OMANI_BILL), "total_tax_amount")
+    assert selected(ctx, "currency") == "OMR"
+    assert (selected(ctx, "total"), selected(ctx, "subtotal"), selected(ctx, "total_tax_amount")) == \
+        pytest.approx((1312.5, 1250.0, 62.5))
+
+
+def test_a_rare_currency_code_counts_only_beside_an_amount():
+    ctx = run(doc_of([(0.05, "ALL 12 ITEMS ON TOP", 0.05), (0.5, "Total 12.500", 0.55)]), "total")
+    assert selected(ctx, "currency") is None
+    assert selected(ctx, "total") == pytest.approx(12500.0)  # no currency of three decimals named
+    ctx = run(doc_of([(0.5, "Amount due 1.250,00 RSD", 0.55)]), "currency")
+    assert selected(ctx, "currency") == "RSD"
+    # printed once beside a price, on a page that names its currency otherwise, it is a word
+    ctx = run(doc_of([(0.1, "1 CUP 3.50", 0.05), (0.3, "TOTAL $3.50", 0.05)]), "currency")
+    assert [c.content for c in ctx.found["currency"]] == ["USD"]
+    # a column header's "(OMR)" and the amounts' own marks agree
+    ctx = run(doc_of([(0.1, "Amount (OMR)", 0.6), (0.5, "Total OMR 12.500", 0.55)]), "total")
+    assert (selected(ctx, "currency"), selected(ctx, "total")) == ("OMR", pytest.approx(12.5))
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("TRN: 100234567800003", "100234567800003"),        # UAE, no checksum to apply
+    ("VAT No. OM1100012345", "OM1100012345"),           # Oman
+    ("SST Reg No: W10-1808-32000001", "W10180832000001"),  # Malaysia's sales tax id
+    ("Registration No. T7000012050002", "T7000012050002"),  # Japan's T-number, checked
+])
+def test_tax_ids_of_any_country_after_their_label(line, expected):
+    ctx = run(doc_of([(0.05, "Kestrel Trading Ltd", 0.05), (0.07, line, 0.05)]), "VAT_Number")
+    assert selected(ctx, "VAT_Number") == expected
+
+
+def test_a_tax_id_under_its_label_and_what_is_no_tax_id():
+    under = [(0.05, "Kestrel Trading Ltd", 0.05), (0.07, [(0.05, "TIN"), (0.4, "Invoice date")]),
+             (0.09, [(0.05, "51 824 753 556"), (0.4, "12/03/2024")])]
+    assert selected(run(doc_of(under), "VAT_Number"), "VAT_Number") == "51824753556"
+    # tax rates, amounts, dates and a failing "registration number" are not tax ids
+    rows = [(0.3, "VAT 19 % 1900", 0.55), (0.32, "GST 6% 12.00", 0.55), (0.34, "Tax no. 2024-03-12", 0.55),
+            (0.36, "Registration No. T7000012050003", 0.05)]
+    assert run(doc_of(rows), "VAT_Number").found["VAT_Number"] == []
+
+
+def test_the_buyers_tax_id_is_not_the_suppliers():
+    rows = [(0.05, "Gulf Tools LLC", 0.05), (0.07, "TRN: 100234567800003", 0.05), (0.15, "Bill to:", 0.55),
+            (0.17, "Desert Foods LLC", 0.55), (0.19, "TRN: 100987654300003", 0.55)]
+    ctx = run(doc_of(rows), "VAT_Number")
+    assert [c.content for c in ctx.found["VAT_Number"]] == ["100234567800003"]
+
+
+SIDE_BY_SIDE = [
+    (0.05, "INVOICE", 0.05), (0.10, [(0.05, "Seller"), (0.55, "Buyer")]),
+    (0.12, [(0.05, "Nordlicht Software GmbH"), (0.55, "Brouwer Logistiek B.V.")]),
+    (0.14, [(0.05, "Hauptstr. 3, 10115 Berlin"), (0.55, "Kade 7, 3011 Rotterdam")]),
+    (0.16, [(0.05, "VAT: DE246813573"), (0.55, "VAT: NL004495445B01")]),
+    (0.30, "Total 119,00 EUR", 0.55),
+]
+
+
+@pytest.mark.parametrize("perspective, vat", [("client", "DE246813573"), ("supplier", "NL004495445B01")])
+def test_blocks_side_by_side_each_own_their_column(perspective, vat):
+    # one line carries both blocks' headings, names and ids: each column is its own party's
+    ctx = run(doc_of(SIDE_BY_SIDE), "client", perspective=perspective)
+    assert selected(ctx, "VAT_Number") == vat
+    assert selected(ctx, "supplier") == "Nordlicht Software GmbH"
+    assert selected(ctx, "client").startswith("Brouwer Logistiek B.V")
+
+
+def test_a_name_that_starts_with_a_label_or_heading_word_keeps_it():
+    rows = [(0.05, "INVOICE", 0.05), (0.10, "Seller", 0.05), (0.12, "Company B", 0.05),
+            (0.14, "Main Street 1, 1000 Brussels", 0.05), (0.10, "Buyer", 0.55), (0.12, "Cliente SPA", 0.55),
+            (0.14, "Via Roma 2, 00100 Roma", 0.55), (0.40, "Total 100,00 EUR", 0.55)]
+    ctx = run(doc_of(rows), "client")
+    assert (selected(ctx, "supplier"), selected(ctx, "client")) == ("Company B", "Cliente SPA")
+    # a label set off by its colon is still cut off
+    ctx = run(doc_of([(0.05, "Seller", 0.05), (0.07, "Company: Kestrel Trading Ltd", 0.05)]), "supplier")
+    assert selected(ctx, "supplier") == "Kestrel Trading Ltd"
+
+
+def test_dot_leaders_join_a_label_to_its_value():
+    rows = [(0.05, "Kestrel Trading Ltd", 0.05),
+            (0.10, [(0.05, "Belegdatum"), (0.25, "." * 60), (0.8, "09.04.2018")]),
+            (0.12, [(0.05, "Zahlbar bis"), (0.25, "." * 60), (0.8, "09.05.2018")])]
+    ctx = run(doc_of(rows), "due_date")
+    assert (selected(ctx, "date"), selected(ctx, "due_date")) == (date(2018, 4, 9).isoformat(), "2018-05-09")
+
+
+def test_portuguese_and_italian_date_labels():
+    rows = [(0.05, "Kestrel Trading Ltd", 0.05), (0.10, "Data de emissão: 9 de abril de 2018", 0.05),
+            (0.12, "Data de vencimento: 9 de maio de 2018", 0.05)]
+    ctx = run(doc_of(rows), "due_date")
+    assert (selected(ctx, "date"), selected(ctx, "due_date")) == ("2018-04-09", "2018-05-09")
+    rows = [(0.05, "Kestrel Trading Ltd", 0.05), (0.10, "Data documento 30.11.2023", 0.05),
+            (0.12, "Da pagare entro 30.01.2024", 0.05)]
+    ctx = run(doc_of(rows), "due_date")
+    assert (selected(ctx, "date"), selected(ctx, "due_date")) == ("2023-11-30", "2024-01-30")

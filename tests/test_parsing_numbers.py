@@ -1,7 +1,7 @@
 """Amounts as invoices and receipts print them (see also test_parsing.py)."""
 import pytest
 
-from invoice_extract.extraction.parsing.numbers import find_amounts, parse_amount, parse_number, parse_percent
+from invoice_extract.extraction.parsing.numbers import decimal_places, find_amounts, parse_amount, parse_number, parse_percent
 
 
 @pytest.mark.parametrize("text,value", [
@@ -62,3 +62,18 @@ def test_ocr_marks_before_amounts_and_a_space_for_the_decimal_point():
     # the repairs keep the text's length: the matches point at the printed words
     m, _v, _d = next(find_amounts("CASH .148.50", ocr=True))
     assert "CASH .148.50"[m.start("num"):m.end("num")] == "148.50"
+
+
+def test_three_decimal_currencies_read_their_third_decimal():
+    # by default one separator before three digits groups thousands …
+    assert parse_amount("12.500") == pytest.approx(12500.0)
+    with decimal_places(3):
+        # … in a document in OMR, KWD or BHD it is the decimal mark
+        assert parse_amount("12.500") == pytest.approx(12.5)
+        assert parse_amount("OMR 1,312.500") == pytest.approx(1312.5)
+        assert parse_amount("1234,750") == pytest.approx(1234.75)
+        assert [d for _m, _v, d in find_amounts("Total 12.500")] == [True]
+        # a separator printed twice still groups thousands
+        assert parse_amount("1.234.500") == pytest.approx(1234500.0)
+        assert parse_amount("12.50") == pytest.approx(12.5)
+    assert parse_amount("12.500") == pytest.approx(12500.0)  # the block ends with the document

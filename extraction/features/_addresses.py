@@ -10,7 +10,7 @@ import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import compile_labels, line_position, lines_of
+from ..layout import compile_labels, line_position, lines_of, segments
 from ..spans import LineText
 
 # Block headings, per language: data the finders read.
@@ -32,20 +32,7 @@ NOT_ADDRESS = re.compile(
     r"@|www\.|https?:|\b(?:tel|telefon|téléphone|phone|fax|mobile|e-?mail|iban|bic|swift|vat|tva|btw|iva|ust|"
     r"mwst|tax|siret|kvk|invoice|rechnung|facture|factuur|factura|fattura|date|datum|page|seite)\b", re.I)
 LABELLED = re.compile(r"^[^\d:]{2,30}:\s*\S")
-# Words closer than this (of the page width, a few spaces) belong to one column of text.
-COLUMN_GAP = 0.03
 MAX_LINES = 6
-
-
-def segments(lt: LineText) -> list[list]:
-    """The line's words cut where a gap wider than COLUMN_GAP separates columns."""
-    out: list[list] = []
-    for w in lt.words:
-        if out and w.x0 - out[-1][-1].x1 < COLUMN_GAP:
-            out[-1].append(w)
-        else:
-            out.append([w])
-    return out
 
 
 def _text(words) -> str:

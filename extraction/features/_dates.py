@@ -144,7 +144,8 @@ ISSUE_LABELS = compile_labels([
     "dated", "date", "datum", "rechnungsdatum", "belegdatum", "ausstellungsdatum", "rechnungs-datum",
     "date de facture", "date de facturation", "date facture", "date d'émission", "factuurdatum",
     "fecha", "fecha de factura", "fecha factura", "fecha de emisión", "data", "data fattura",
-    "data documento", "data emissione",
+    "data documento", "data emissione", "data de emissão", "data da fatura", "data do documento", "datum factuur",
+    "documentdatum", "date du document", "date d'émission de la facture",
 ])
 OTHER_DATE_LABELS = compile_labels([
     "due", "due date", "payment due", "pay by", "payable by", "fällig", "fälligkeit", "fällig am", "zahlbar bis",
@@ -155,6 +156,11 @@ OTHER_DATE_LABELS = compile_labels([
     "service period", "billing period", "période de facturation", "periodo di fatturazione", "factuurperiode",
     "order date", "bestelldatum", "auftragsdatum", "date de commande", "besteldatum", "fecha de entrega",
     "data consegna", "valid until", "gültig bis", "expiry", "printed", "gedruckt",
+    "data de vencimento", "vencimento", "data limite de pagamento", "pagar até", "pagamento até",
+    "da pagare entro", "pagamento entro", "à régler avant le", "a régler avant le", "pagar antes de",
+    "fecha límite de pago", "data di consegna", "data de entrega", "leveringsdatum", "período", "periodo",
+    "período de faturação", "periodo de facturación", "printed on", "impresso em", "stampato il", "imprimé le",
+    "gedruckt am", "afgedrukt op", "impreso el", "druckdatum",
     *PAID_ON,
 ])
 DUE_LABELS = compile_labels([
@@ -165,6 +171,9 @@ DUE_LABELS = compile_labels([
     "date limite de paiement", "à payer avant le", "payable avant",
     "a payer avant le", "vervaldatum", "vervaldag", "te betalen voor", "uiterste betaaldatum", "vencimiento",
     "fecha de vencimiento", "fecha vencimiento", "scadenza", "data scadenza", "data di scadenza",
+    "data de vencimento", "vencimento", "data limite de pagamento", "pagar até", "pagamento até",
+    "da pagare entro", "pagamento entro", "à régler avant le", "a régler avant le", "pagar antes de",
+    "fecha límite de pago", "betalen voor", "betaaldatum",
 ])
 NOT_DUE_LABELS = compile_labels([
     "invoice date", "rechnungsdatum", "date de facture", "factuurdatum", "fecha de factura", "data fattura",

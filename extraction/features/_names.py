@@ -5,9 +5,9 @@ import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, compile_labels, is_heading, line_position, lines_of, party_of
+from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_position, lines_of,
+                      party_of, segments)
 from ..spans import LineText
-from ._addresses import segments
 from ._parties import compact
 
 LEGAL_FORMS = re.compile(
@@ -18,6 +18,17 @@ LEGAL_FORMS = re.compile(
     re.I)
 NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison sociale", "bedrijf", "empresa",
                              "ragione sociale", "nom"])
+
+
+def name_label(text: str) -> re.Match | None:
+    """A name label heading ``text`` ("Name: Acme", "Firma Kranich Werkzeug GmbH"), unless the
+    label word is the name's own first word: "Company B", "Cliente SpA" (what follows is a
+    letter or a bare legal form, and no colon set the label off)."""
+    m = NAME_LABEL.match(text)
+    if not m or m.group(0).rstrip().endswith(":"):
+        return m
+    rest = text[m.end():].strip(" .,;")
+    return None if len(rest) <= 2 or LEGAL_FORMS.fullmatch(rest) else m
 # A document's own title, per language: never a party's name, and cut off the end of a name's
 # line it is printed on ("Acme Widgets GmbH INVOICE").
 DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "receipt", "gutschrift",
@@ -79,8 +90,17 @@ def one_glyph_run(text: str) -> bool:
     return len(chars) >= 8 and max(chars.count(ch) for ch in set(chars)) > len(chars) / 3
 
 
+# An abbreviation's own point ends a name ("Pte. Ltd.", "B.V.", "S.p.A."): not stripped with
+# the punctuation around it.
+ABBREVIATION_END = re.compile(r"(?:\b[A-Za-z]{1,4}\.|\b(?:[A-Za-z]\.){2,})$")
+
+
 def clean_name(text: str) -> str:
-    return text.strip(" :,;.-•●|").strip()
+    cleaned = text.strip(" :,;.-•●|").strip()
+    kept = text.strip(" :,;-•●|").strip()
+    if kept != cleaned and kept.endswith(".") and ABBREVIATION_END.search(kept) and LEGAL_FORMS.search(kept[-8:]):
+        return kept
+    return cleaned
 
 
 def segment_with(lt: LineText, rx: re.Pattern):
@@ -118,7 +138,9 @@ def in_column(lt: LineText, x0: float) -> LineText:
     if len(parts) < 2:
         return lt
     part = next((s for s in parts if abs(s[0].x0 - x0) < 0.02), None)
-    return LineText.of(part) if part else lt
+    if part is None or part[-1].text.endswith(":"):
+        return lt  # ("Name:      Physiotherapeutin": a label and its value, one column)
+    return LineText.of(part)
 
 
 def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Match | None, bool]:
@@ -149,16 +171,19 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 continue
             offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
             rest = clean_name(lt.text[offset + m.end():])
+            if LEGAL_FORMS.fullmatch(rest.strip(" .")) and not m.group(0).rstrip().endswith(":"):
+                continue  # "Cliente SpA": a name that starts with a heading's word, not a heading
             if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
                     and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
                 continue
-            side_by_side = beside or len(segments(lt)) > 1  # "Bill to:      Ship to:" heads two blocks
             for j in range(i + 1, min(i + 5, len(lines))):
-                below = in_column(lines[j], lt.words[0].x0) if side_by_side else lines[j]
+                # the block's own column: "Bill to:      Ship to:" heads two blocks, and a block
+                # may stand beside an info column ("Juan Delgado      Registro Mercantil: …")
+                below = in_column(lines[j], lt.words[0].x0)
                 if below.words[0].y0 - lt.words[-1].y1 > 0.06:
                     break  # too far below to belong to the block
-                label = NAME_LABEL.match(below.text)
+                label = name_label(below.text)
                 if label:
                     value = clean_name(below.text[label.end():])
                     if value:
@@ -178,28 +203,35 @@ def legal_names(ctx: Context, party: str) -> list[Candidate]:
     out = []
     n_pages = max(1, len(ctx.doc.pages))
     for p, lines in enumerate(lines_of(ctx.doc).pages):
-        for i, lt in enumerate(lines):
-            seg = segment_with(lt, LEGAL_FORMS)
-            if not seg:
-                continue
-            text, words = seg
-            label = NAME_LABEL.match(text)
-            if label and text[label.end():].strip():  # "Name: Kranich Werkzeug GmbH": the name is after the label
-                seg_line = LineText.of(words)
-                start = seg_line.text.find(text[label.end():].strip())
-                text, words = clean_name(text[label.end():]), seg_line.words_between(start, len(seg_line.text))
-            if NOT_A_NAME.search(text) or len(text) > 60 or len(text.split()) > 7:
-                continue
-            owner = party_of(ctx.doc, p, i)
-            score = 0.5
-            if owner == party:
-                score += 0.25
-            elif owner is not None:
-                score -= 0.35
-            position = (p + words[0].cy) / n_pages
-            score += 0.1 * (1 - position)
-            out.append(Candidate(text, words, max(0.0, score)))
+        for i, line in enumerate(lines):
+            # blocks side by side print both parties' names on one line: each column its own
+            for lt in column_parts(line, ctx.doc.pages[p]):
+                out.extend(_legal_name(ctx, party, lt, p, i, n_pages))
     return out
+
+
+def _legal_name(ctx: Context, party: str, lt: LineText, p: int, i: int, n_pages: int) -> list[Candidate]:
+    """The legal name in one line part, scored by whose block it lies in and how high."""
+    seg = segment_with(lt, LEGAL_FORMS)
+    if not seg:
+        return []
+    text, words = seg
+    label = name_label(text)
+    if label and text[label.end():].strip():  # "Name: Kranich Werkzeug GmbH": the name is after the label
+        seg_line = LineText.of(words)
+        start = seg_line.text.find(text[label.end():].strip())
+        text, words = clean_name(text[label.end():]), seg_line.words_between(start, len(seg_line.text))
+    if NOT_A_NAME.search(text) or len(text) > 60 or len(text.split()) > 7:
+        return []
+    owner = party_of(ctx.doc, p, i, x=column_start(ctx.doc, p, i, words[0]))
+    score = 0.5
+    if owner == party:
+        score += 0.25
+    elif owner is not None:
+        score -= 0.35
+    position = (p + words[0].cy) / n_pages
+    score += 0.1 * (1 - position)
+    return [Candidate(text, words, max(0.0, score))]
 
 
 def letterhead(ctx: Context) -> list[Candidate]:
@@ -254,6 +286,10 @@ SENDER_MARKS = re.compile(r"\s[●•·|]\s")
 SENDER_POSTCODE = re.compile(r"\b\d{4,5}\b")
 HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "Lindenlaan 22": a street, whatever its words
 SENDER_LINE_ZONE = 0.5  # of the first page's height: a window address sits in its upper half
+# A postcode beside its town, either way round ("80333 München", "12345Stadt" as some PDFs
+# glue them, "Leeds LS1 4AB", "Petaling Jaya 47500"), not a date's year ("09-04-2018 EUR").
+TOWN_LINE = re.compile(r"(?<![\w\-./])\d{4,5}\s*[^\W\d]{2,}|[^\W\d]{2,}\s+\d{4,5}(?![\w\-./])"
+                       r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 
 
 def sender_lines(ctx: Context) -> list[tuple[LineText, LineText]]:
@@ -270,15 +306,25 @@ def sender_lines(ctx: Context) -> list[tuple[LineText, LineText]]:
                 marks >= 2 or (marks == 1 and SENDER_POSTCODE.search(lt.text))):
             continue
         x0, x1 = lt.words[0].x0, lt.words[-1].x1
-        for below in lines[i + 1: i + 3]:
-            # the part of the line in the sender line's column (an info block may stand beside)
-            part = next((part for part in segments(below) if abs(part[0].x0 - x0) < 0.1), None)
-            col = part or [w for w in below.words if w.x0 >= x0 - 0.1 and w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
+        for j in range(i + 1, min(i + 3, len(lines))):
+            col = _sender_column(lines[j], x0, x1)
             if col:
-                out.append((lt, LineText.of(col)))
+                # a window address: a name over its street and town, not a row of field labels
+                # ("Invoice no.  Date  Customer no.") under a letterhead's address line
+                block = [c for c in (_sender_column(below, x0, x1) for below in lines[j + 1: j + 9]) if c][:4]
+                town = any(TOWN_LINE.search(LineText.of(c).text) for c in block)
+                if town and not is_field_label(LineText.of(col).text):
+                    out.append((lt, LineText.of(col)))
                 break
     ctx.cache["sender_lines"] = out
     return out
+
+
+def _sender_column(line: LineText, x0: float, x1: float) -> list:
+    """The part of ``line`` in the column of a sender line spanning x0–x1 (an info block may
+    stand beside)."""
+    part = next((part for part in segments(line) if abs(part[0].x0 - x0) < 0.1), None)
+    return part or [w for w in line.words if w.x0 >= x0 - 0.1 and w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
 
 
 def window_sender(ctx: Context) -> list[Candidate]:

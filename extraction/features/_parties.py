@@ -5,7 +5,7 @@ import re
 
 from ..context import Context
 from ..document import Word
-from ..layout import line_position, party_of
+from ..layout import column_start, line_position, party_of
 
 
 def compact(value: str) -> str:
@@ -22,7 +22,7 @@ def party_score(ctx: Context, words: list[Word]) -> float:
     if not words:
         return 0.0
     page, index = line_position(ctx.doc, words[0])
-    party = party_of(ctx.doc, page, index)
+    party = party_of(ctx.doc, page, index, x=column_start(ctx.doc, page, index, words[0]))
     if party is None:
         return 0.0
     return 0.3 if party == wanted_party(ctx) else -0.4

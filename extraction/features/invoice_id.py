@@ -18,7 +18,11 @@ STRONG = compile_labels([
     "número de factura", "numero de factura", "factura nº", "factura n°", "nº factura", "n.º factura",
     "fattura n", "fattura n.", "numero fattura", "n. fattura", "nr. fattura", "numero documento",
     "handelsrechnung nr", "rechnung no", "gutschrift no", "facture numéro", "avoir no", "factura no",
-    "credit note #", "tax invoice no", "tax invoice #", "invoice no.", "bill #",
+    "credit note #", "tax invoice no", "tax invoice #", "invoice no.", "bill #", "invoice id",
+    "nº de factura", "n.º de factura", "n° de factura", "número da fatura", "numero da fatura", "n.º da fatura",
+    "nº da fatura", "fatura n.º", "fatura nº", "fatura n°", "nº documento", "n.º documento", "n. documento",
+    "nr. documento", "documento n.º", "nº de abono", "n.º de abono", "abono nº", "nota de crédito n.º",
+    "nota de crédito nº", "nota di credito n.", "numero nota di credito", "creditnotanummer", "gutschriftnummer",
 ])
 WEAK = compile_labels([
     "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",

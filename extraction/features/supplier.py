@@ -5,9 +5,8 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of
+from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of, segments
 from ..spans import LineText
-from ._addresses import segments
 from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, NAME_LABEL, REGISTRATION_LINE, in_table_header, is_field_label,
                      legal_names, letterhead, names_in_block, names_over_code, receipt_header, window_recipient,
                      window_sender)

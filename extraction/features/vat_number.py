@@ -1,18 +1,25 @@
 """`VAT_Number`: a VAT id checked with python-stdnum, of the party the caller wants.
 
 On a received bill (perspective 'client') that is the supplier's; never the user's own.
+
+EU-shaped ids (a country prefix and its digits) are found anywhere and checked. Other
+countries' tax ids (a UAE TRN, an Omani or Serbian VAT number, a Malaysian SST id, a Japanese
+T-number, an ABN …) have no shape of their own: they are read after a tax-id label, on its
+line or under it, and checked where python-stdnum knows the country's number.
 """
 from __future__ import annotations
 
+import functools
 import re
 
+from stdnum import get_cc_module
 from stdnum import iban as std_iban
 from stdnum.eu import vat as eu_vat
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import compile_labels, lines_of
-from ._parties import compact, is_users_own, party_score
+from ..layout import column_start, column_text, compile_labels, line_position, lines_of, segments, values_near
+from ._parties import compact, is_users_own, party_score, wanted_party
 from .iban import IBAN_RX
 
 PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "ES", "FI", "FR", "HR", "HU", "IE",
@@ -20,12 +27,49 @@ PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "ES", "F
 VAT_RX = re.compile(r"(?<![A-Z0-9])((?:" + "|".join(PREFIXES) + r")[\s.\-]?[0-9A-Z][0-9A-Z .\-]{6,16}[0-9A-Z])"
                     r"(?:\s?(?:MWST|TVA|IVA|MVA))?(?![A-Z0-9])")
 TAX_WORD_AFTER = re.compile(r"(?<=\d)\s?(?:UST|MWST|TVA|IVA|MVA|BTW|VAT|GST)$")
-LABELS = compile_labels([
-    "vat", "vat no", "vat number", "vat id", "vat reg", "vat registration", "tax id", "ust-id", "ust-idnr",
-    "ust.-id.-nr", "ust-id-nr", "ust.-id", "ustid", "umsatzsteuer-id", "umsatzsteuer-identifikationsnummer",
-    "uid", "mwst-nr", "tva", "n° tva", "tva intracom", "tva intracommunautaire", "numéro de tva", "btw",
-    "btw-nr", "btw nummer", "nif", "cif", "nif/cif", "p.iva", "p. iva", "partita iva", "iva", "vat reg no",
-])
+VAT_LABELS = [
+    "vat", "vat no", "vat number", "vat id", "vat reg", "vat registration", "vat reg no", "vat reg. no",
+    "vat registration number", "vat registration no", "tax id", "ust-id", "ust-idnr", "ust.-id.-nr", "ust-id-nr",
+    "ust.-id", "ustid", "ust-id-nummer", "umsatzsteuer-id", "umsatzsteuer-identifikationsnummer", "uid", "uid-nr",
+    "mwst-nr", "tva", "n° tva", "n° de tva", "tva intracom", "tva intracommunautaire", "numéro de tva",
+    "identifiant tva", "numéro d'identification tva", "btw", "btw-nr", "btw nummer", "btw-nummer",
+    "btw-identificatienummer", "nif", "cif", "nif/cif", "n.i.f.", "c.i.f.", "nipc", "contribuinte",
+    "nº contribuinte", "n.º contribuinte", "número de contribuinte", "p.iva", "p. iva", "partita iva", "iva",
+    "cvr", "cvr-nr", "cvr nr", "moms-nr", "momsregistreringsnummer", "org.nr", "mva", "vatin", "vat-id", "btw-id",
+]
+# Labels of tax ids outside the EU shapes (a company's or a tax office's own number, such as the
+# German Steuernummer, is not its VAT id and is not listed).
+OTHER_TAX_ID_LABELS = [
+    "trn", "tax registration number", "tax registration no", "tax reg no", "tax reg. no", "tax no", "tax number",
+    "tax identification number", "tax identification no", "taxpayer id", "tin", "tin no", "gst", "gst no",
+    "gst reg no", "gst registration no", "gst registration number", "gst id", "gstin", "sst", "sst no",
+    "sst reg no", "sst registration no", "sst id", "abn", "ein", "federal tax id", "pib", "vkn", "vergi no",
+    "vergi numarası", "vergi kimlik no", "rfc", "cuit", "rut", "nit", "ruc", "cnpj",
+    "registration number", "registration no", "qualified invoice issuer number",
+]
+# "registration number" labels many numbers; only an id that passes its country's check is
+# read after it.
+CHECKED_ONLY_LABELS = re.compile(r"registration\s*n|qualified", re.I)
+LABELS = compile_labels(VAT_LABELS + [label for label in OTHER_TAX_ID_LABELS if not CHECKED_ONLY_LABELS.search(label)])
+TAX_ID_LABEL = compile_labels(VAT_LABELS + OTHER_TAX_ID_LABELS)
+# A tax label qualified as the customer's ("Kunden-USt-ID", "BTW-nummer klant", "TVA intracom.
+# client", "Contribuinte do cliente") heads the buyer's id, wherever it is printed.
+CUSTOMER_WORDS = ["customer", "customer's", "client", "client's", "buyer", "buyer's", "purchaser", "kunden", "kunde",
+                  "käufer", "empfänger", "acheteur", "klant", "afnemer", "cliente", "comprador", "destinatario",
+                  "acquirente", "cessionario", "committente", "køber", "kjøper", "köpare", "alıcı",
+                  # "your" before the label: the bill addresses its reader, the customer
+                  "your", "uw", "ihre", "votre", "vostra", "vostro", "su", "seu", "sua"]
+_CUSTOMER = "|".join(re.escape(w) for w in sorted(CUSTOMER_WORDS, key=len, reverse=True))
+_TAX_LABEL = TAX_ID_LABEL.pattern
+CUSTOMER_TAX_LABEL = re.compile(
+    rf"(?:(?<![\w])(?:{_CUSTOMER})[\s\-]*{_TAX_LABEL}|{_TAX_LABEL}[\s\-.]*(?:(?:du|de|do|des|of|of the|van de|van|del|della|"
+    rf"dello|des|der|da)\s+)?(?:{_CUSTOMER})(?![\w]))[\s:#.]*$", re.I)
+# What follows a tax-id label: an optional "No." and the id, digit groups with at most a
+# three-letter prefix; amounts (with their decimal mark) and dates cannot match it.
+TAX_ID_VALUE = re.compile(r"^[\s\-]*(?:no\.?|nr\.?|n°|nº|n\.º|number|nummer|num\.?|id|#)?\s*[:#.]?\s*"
+                          r"((?:[A-Z]{1,3}[\- ]?)?\d[\dA-Z\-]*(?: \d[\dA-Z\-]*){0,4})(?![\w.,/%])")
+SHORT_ID = re.compile(r"[A-Z]{2}\d{3,}[0-9A-Z]*")
+DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}")
 
 
 def _validate(candidate: str) -> str | None:
@@ -48,6 +92,56 @@ def _validate(candidate: str) -> str | None:
         return eu_vat.compact(number) if eu_vat.is_valid(number) else None
     except Exception:  # stdnum raises on unknown prefixes
         return None
+
+
+def _validate_any(number: str) -> str | None:
+    """A tax id of any country python-stdnum checks: an EU VAT id, a prefixed id of a country with
+    a VAT module (RS…, CH…), a Japanese T-number; None when no check applies or it fails."""
+    eu = _validate(number)
+    if eu:
+        return eu
+    if re.fullmatch(r"T\d{13}", number):
+        from stdnum.jp import cn
+
+        return number if cn.is_valid(number[1:]) else None
+    if number[:2].isalpha():
+        module = get_cc_module(number[:2].lower(), "vat")
+        try:
+            if module is not None and (module.is_valid(number) or module.is_valid(number[2:])):
+                return number
+        except Exception:  # a module that cannot read this number
+            return None
+    return None
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes (Babel's territory names), and Greece's VAT prefix EL."""
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").territories if code.isalpha()) | {"EL"}
+
+
+def _party(ctx: Context, words) -> float:
+    """party_score, unless the id's own label names it the customer's ("Kunden-USt-ID:"), before
+    it in its part of the line or alone over it in its column."""
+    if words and (CUSTOMER_TAX_LABEL.search(_text_before(ctx, words[0])) or _customer_label_above(ctx, words[0])):
+        return 0.3 if wanted_party(ctx) == "buyer" else -0.4
+    return party_score(ctx, words)
+
+
+def _text_before(ctx: Context, word) -> str:
+    page, index = line_position(ctx.doc, word)
+    part = next(p for p in segments(lines_of(ctx.doc).pages[page][index]) if word in p)
+    return " ".join(w.text for w in part[:part.index(word)])
+
+
+def _customer_label_above(ctx: Context, word) -> bool:
+    page, index = line_position(ctx.doc, word)
+    if index == 0:
+        return False
+    above = column_text(lines_of(ctx.doc).pages[page][index - 1], column_start(ctx.doc, page, index, word))
+    return bool(above and CUSTOMER_TAX_LABEL.search(above))
 
 
 def _word_ends(text: str, start: int, end: int) -> list[int]:
@@ -73,7 +167,9 @@ def find(ctx: Context) -> list[Candidate]:
                 if end < len(upper) and upper[end:end + 2].strip()[:1].isdigit():
                     continue  # more digits follow: a longer number, not this VAT id
                 valid = _validate(piece)
-                shape_ok = re.fullmatch(r"[A-Z]{2,3}[0-9A-Z]{8,13}", compact(piece)) is not None
+                # "DE12345677 Buyer address": a word after the id is not part of an unchecked one
+                shape_ok = (re.fullmatch(r"[A-Z]{2,3}[0-9A-Z]{8,13}", compact(piece)) is not None
+                            and not re.search(r"\s[A-Z]{2,}$", piece))
                 if valid or (labelled and shape_ok and sum(ch.isdigit() for ch in piece) >= 7):
                     break
             else:
@@ -83,12 +179,48 @@ def find(ctx: Context) -> list[Candidate]:
                 users_own_printed = True
                 continue
             words = lt.words_between(m.start(1), m.start(1) + len(piece))
-            party = party_score(ctx, words)
+            party = _party(ctx, words)
             # a printed id after a VAT label counts even when its checksum fails (sample data
             # does that), but ranks below every checked one
             score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party
             cands.append((Candidate(value, words, max(0.0, min(1.0, score)),
                                     origin="ocr" if words and words[0].conf < 1 else "text"), party < 0))
+    labelled_ids, own_labelled = _labelled_tax_ids(ctx, {id(w) for c, _other in cands for w in c.words})
+    cands += labelled_ids
+    users_own_printed = users_own_printed or own_labelled
     # an id printed in the other party's block ("Bill to: … VAT ID") is never this party's,
     # unless the user's own id is printed too (the roles are the other way round)
     return rank([c for c, other_party in cands if users_own_printed or not other_party])
+
+
+def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candidate, bool]], bool]:
+    """Tax ids after a tax-id label, as (candidate, in the other party's block), and whether the
+    user's own id is among them; ``taken``: the words already read as an EU VAT id."""
+    out = []
+    users_own_printed = False
+    for hit in values_near(ctx.doc, TAX_ID_LABEL, TAX_ID_VALUE):
+        if any(id(w) in taken for w in hit.words):
+            continue
+        number = compact(hit.text)
+        if DATE_LIKE.search(hit.text) or len(number) > 20:
+            continue
+        # sample and test bills print short made-up ids ("USt-IdNr.: DE0815"): what a VAT label
+        # sets right beside it, with a country's prefix, is read too, below every real-looking id
+        short = len(number) < 8 or sum(ch.isdigit() for ch in number) < 7
+        if short and (SHORT_ID.fullmatch(number) is None or number[:2] not in _countries()):
+            continue
+        if std_iban.is_valid(number):
+            continue  # an account number after "Nr."
+        valid = _validate_any(number)
+        label = " ".join(w.text for w in hit.label.words)
+        if not valid and CHECKED_ONLY_LABELS.search(label):
+            continue
+        value = valid or number
+        if is_users_own(ctx, value):
+            users_own_printed = True
+            continue
+        party = _party(ctx, hit.words)
+        score = (0.55 if valid else 0.25) + 0.2 + party - (0.05 if hit.below else 0.0) - (0.15 if short else 0.0)
+        out.append((Candidate(value, hit.words, max(0.0, min(1.0, score)),
+                              origin="ocr" if hit.words[0].conf < 1 else "text"), party < 0))
+    return out, users_own_printed

@@ -10,7 +10,7 @@ from .text import unaccented, unaccented_same_length
 from datetime import date
 from functools import lru_cache
 
-LOCALES = ("en", "fr", "de", "nl", "es", "it")
+LOCALES = ("en", "fr", "de", "nl", "es", "it", "pt")
 # Locales that write numeric dates month first.
 MONTH_FIRST_LOCALES = {"en_US", "en_PH", "en_CA"}
 
@@ -58,9 +58,10 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         (re.compile(r"(?<![\d.] )(?<![\w.])(\d \d)(\.)(\d{2})\2(\d{4})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})({sep})(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
+        # ("9 de janeiro de 2015", "12 de marzo del 2024": Spanish and Portuguese join with "de")
         # ("1 - July 31, 2014": the 31 is July's day, not a year: a four-digit year follows;
         # a longer number after a date is another field, "6 June 2020 97651079")
-        (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*({month})\.?[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}}(?!\d))", re.I), "dmy_text"),
+        (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*(?:de\s+)?({month})\.?[\s\-/.,]*(?:del?\s+)?(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}}(?!\d))", re.I), "dmy_text"),
         # ("JUL 09,2008": a line recognizer drops the space after the comma)
         (re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)", re.I), "mdy_text"),
         # a restaurant till's compact date, the year after an apostrophe ("Dec26'07 07:26PM")
