@@ -2,7 +2,8 @@
 
 * Total, subtotal and tax are chosen together: among the best few candidates of each, the
   reading where subtotal + tax = total (and the lines sum to the subtotal) wins over three
-  independently best values, unless the model is far surer of the independent ones. A bill
+  independently best values, unless the model is far surer of the independent ones; a tax
+  larger than its subtotal is the two read the wrong way round. A bill
   without tax (subtotal = total, no tax line) reads a tax of 0; a total of 0 under a
   positive subtotal is a balance line, not the total.
 * Signs: a document that calls itself a credit note is read positive (Odoo's refunds carry
@@ -57,6 +58,8 @@ def choose_totals(ctx: Context) -> None:
             score += AGREEMENT_BONUS
         if _same(t.content, 0.0) and abs(s.content) >= 0.01:
             score -= AGREEMENT_BONUS  # nothing to pay on a bill of a positive subtotal: a balance line
+        if abs(x.content) > abs(s.content) + 0.011:
+            score -= AGREEMENT_BONUS  # a tax above its base: no rate is 100 %, the two are swapped
         if line_sum is not None and _same(line_sum, abs(s.content)):
             score += LINES_BONUS
         return score

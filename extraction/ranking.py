@@ -369,10 +369,11 @@ def _name_features(ctx, feature, cand, x):
     if is_receipt(ctx.doc, ctx.options.document_type):
         _receipt_name_features(ctx, cand, x)
     if cand.words:
-        from .layout import party_of
+        from .layout import column_start, party_of
 
         p, i = f.where.get(id(cand.words[0]), (cand.words[0].page, 0))
-        party = party_of(ctx.doc, p, i)
+        # the heading over the name's own column (blocks may stand side by side)
+        party = party_of(ctx.doc, p, i, x=column_start(ctx.doc, p, i, cand.words[0]))
         x["in_seller_block"] = 1.0 if party == "seller" else 0.0
         x["in_buyer_block"] = 1.0 if party == "buyer" else 0.0
 

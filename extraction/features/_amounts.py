@@ -30,6 +30,8 @@ TOTAL_STRONG = compile_labels([
     "summe brutto", "gesamt brutto", "brutto gesamt", "rechnungssumme", "total brutto", "rechnungsendbetrag",
     "total ttc", "montant ttc", "montant total", "totaal", "totaalbedrag", "totaal incl", "importe total",
     "total factura", "totale", "totale fattura", "totale documento", "importo totale",
+    "total da fatura", "total c/ iva", "total com iva", "valor total", "total del documento", "total con iva",
+    "totale ivato", "totale iva inclusa", "totaal factuur", "factuurbedrag", "total current charges",
 ])
 TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"])
 SUBTOTAL = compile_labels([
@@ -42,13 +44,17 @@ SUBTOTAL = compile_labels([
     "positionssumme", "total hors taxe", "montant hors taxes", "total excl. vat", "total excl. tax",
     "basisbetrag", "steuerbasis", "summe positionen", "gesamtsumme netto", "subtotaal", "totaal excl",
     "netto bedrag", "base imponible", "subtotal sin iva", "imponibile", "totale imponibile", "imponibile totale",
+    "total ilíquido", "total iliquido", "valor sem iva", "total sem iva", "total s/ iva", "base tributável",
+    "valor líquido", "total líquido", "total sin iva", "importe neto", "totale netto", "amount before tax",
+    "totaal exclusief btw", "bedrag excl. btw", "montant net", "total net ht",
 ])
 TAX = compile_labels([
     "total taxes", "taxes", "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
     "service tax", "mwst", "mwst.", "ust", "ust.", "umsatzsteuer", "mehrwertsteuer", "steuerbetrag",
     "summe ust", "ust. gesamt", "ust gesamt", "gesamt ust", "mwst. gesamt", "summe mwst", "steuer",
     "tva", "total tva", "montant tva", "montant de la tva", "btw", "btw bedrag", "totaal btw", "iva",
-    "total iva", "importe iva", "cuota iva", "imposta", "totale iva", "iva totale",
+    "total iva", "importe iva", "cuota iva", "imposta", "totale iva", "iva totale", "valor iva", "valor do iva",
+    "imposto", "total do iva", "total de iva", "cuota total iva", "importo iva", "totale imposta", "btw-bedrag",
     "igst", "cgst", "sgst", "utgst",  # India's GST parts
 ])
 # What follows a tax word when the line gives a tax *id*, not an amount.
@@ -61,6 +67,9 @@ CHARGES = compile_labels([
 ])
 NOT_TOTAL = compile_labels([
     "excluding", "exclusive of", "excl", "before tax", "ohne", "hors taxes", "hors taxe", "sin iva", "senza iva",
+    "sem iva", "s/ iva", "ilíquido", "iliquido", "total das linhas", "total líneas", "totale righe", "line total",
+    "carried forward", "brought forward", "übertrag", "a riportare", "report", "à reporter", "transporte",
+    "page total", "seitensumme",
     "total qty", "total quantity", "total items", "total item", "qty total", "total discount", "total savings",
     "total gst", "total tax", "total vat", "total tva", "total excl", "total ht", "total net", "total before",
     "total weight", "total pages", "cash", "change", "tendered", "paid", "payment", "rounding", "round adj",

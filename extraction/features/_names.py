@@ -1,12 +1,13 @@
 """Company names: legal forms, block headings, letterheads. Shared by supplier and client."""
 from __future__ import annotations
 
+import functools
 import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_position, lines_of,
-                      party_of, segments)
+from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_position,
+                      lines_of, party_of, segments)
 from ..spans import LineText
 from ._parties import compact
 
@@ -31,8 +32,9 @@ def name_label(text: str) -> re.Match | None:
     return None if len(rest) <= 2 or LEGAL_FORMS.fullmatch(rest) else m
 # A document's own title, per language: never a party's name, and cut off the end of a name's
 # line it is printed on ("Acme Widgets GmbH INVOICE").
-DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "receipt", "gutschrift",
-                   "avoir", "credit note", "tax invoice", "proforma")
+DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "fatura", "receipt", "gutschrift",
+                   "avoir", "credit note", "tax invoice", "proforma", "fatura-recibo", "factura simplificada", "recibo",
+                   "nota de crédito", "nota di credito", "creditnota", "abono", "rechnungskorrektur", "faktura")
 # … and words that open a title or a page header line (they stay when a name ends with them:
 # "Au Bon" is a name)
 TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", "handelsrechnung", "page", "seite"))
@@ -42,8 +44,10 @@ GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willk
                            "benvenuti", "benvenuto", "welkom", "thank you", "thanks", "merci", "danke", "gracias",
                            "grazie", "bedankt", "dank u"])
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
-NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\b(?:tel|fax|phone|iban|bic|e-mail|email|order|bestell|"
-                        r"commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite)\b", re.I)
+NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2}(?!\d)|"
+                        r"\b(?:tel|fax|phone|iban|bic|e-mail|email|order|"
+                        r"bestell|commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite|"
+                        r"stammkapital|share capital|capital social|capitale sociale|au capital)\b", re.I)
 # "Kontoname : X", "Nummer : 4711": a labelled field, not a name line
 FIELD_LINE = re.compile(r"^[\w .\-/()]{2,30}\s?:\s*\S")
 
@@ -80,8 +84,24 @@ def is_field_label(text: str) -> bool:
     "Verkäufer"): a label printed beside a party's block, never a party's name."""
     from ..ranking import label_classes  # (the label vocabularies, gathered once)
 
+    from .vat_number import TAX_ID_LABEL
+
     text = text.strip()
-    return bool(text) and any(rx.fullmatch(text) for rx in label_classes().values())
+    return bool(text) and (any(rx.fullmatch(text) for rx in (*label_classes().values(), TAX_ID_LABEL))
+                           or text.casefold() in _places_and_currencies())
+
+
+@functools.cache
+def _places_and_currencies() -> frozenset[str]:
+    """Country names in the label languages and ISO currency codes: printed beside a party's
+    block ("Japan", "JPY"), never its name."""
+    from babel import Locale
+    from babel.numbers import list_currencies
+
+    names = {code.casefold() for code in list_currencies()}
+    for lang in ("en", "de", "fr", "nl", "es", "it", "pt"):
+        names.update(name.casefold() for name in Locale(lang).territories.values())
+    return frozenset(names)
 
 
 def one_glyph_run(text: str) -> bool:

@@ -4,6 +4,9 @@ A header is a line naming at least two columns (description, quantity, unit pric
 tax) in one of the six languages; rows follow until a totals label. Each number on a row
 goes to the column whose header is nearest horizontally; the row's words left of the
 numbers form its description.
+
+A bill that prints no header (a till roll, a compact bill) still has its rows where a count
+times a price gives the row's amount ("10 ud. x 100,00 … 1.000,00").
 """
 from __future__ import annotations
 
@@ -14,10 +17,10 @@ from typing import Sequence
 from ..candidate import Candidate
 from ..context import Context
 from ..layout import compile_labels, lines_of
-from ..parsing.numbers import parse_number
+from ..parsing.numbers import find_amounts, parse_number
 from ..pipeline import line_feature
 from ..spans import LineText
-from ._amounts import SUBTOTAL, TAX, TOTAL_PLAIN, TOTAL_STRONG
+from ._amounts import SUBTOTAL, TAX, TOTAL_PLAIN, TOTAL_STRONG, is_ocr
 
 COLUMNS = {
     "description": compile_labels([
@@ -344,6 +347,8 @@ def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
             add_cells(page_lines[i], columns, items)
             found.extend(items)
             i = j
+    if not found:
+        found = multiplied_rows(ctx)
     if found and all(_content(line, "subtotal") < 0 for line in found):
         # a credit note prints its lines negative; like its totals, they are read positive
         for line in found:
@@ -500,3 +505,44 @@ def score_lines(found: list[dict]) -> None:
         if None not in (q, u, s) and abs(abs(q * u) * (1 - (d or 0) / 100) - abs(s)) <= max(0.011, abs(s) * 0.001):
             score = 0.9
         line["_score"] = score
+
+
+# A row without a table header, as tills and compact bills print it: "2 x 3,50 … 7,00" (a unit
+# may follow the count: "10 ud. x 100,00"), its description before the count or on the line above.
+MULTIPLIED = re.compile(r"(?<![\w.,])(?P<qty>\d+(?:[.,]\d+)?)\s*(?:[^\W\d]{1,6}\.?\s*)?[x×*]\s*(?=[-(]?[$€£]?\s?\d)")
+
+
+def multiplied_rows(ctx: Context) -> list[dict]:
+    """Lines of a bill that prints no table header: a count times a price giving the row's amount."""
+    out = []
+    for _p, page_lines in enumerate(lines_of(ctx.doc).pages):
+        for i, lt in enumerate(page_lines):
+            m = MULTIPLIED.search(lt.text)
+            if not m:
+                continue
+            amounts = [(a, v) for a, v, dec in find_amounts(lt.text[m.end():], ocr=is_ocr(lt.words)) if dec or v]
+            quantity = parse_number(m.group("qty"))
+            if len(amounts) < 2 or not quantity:
+                continue
+            (price_m, price), (amount_m, amount) = amounts[0], amounts[-1]
+            if abs(abs(quantity * price) - abs(amount)) > max(0.011, abs(amount) * 0.001):
+                continue  # not a count times a price: some other figures
+            words = [w for w in lt.words_between(0, m.start("qty")) if not re.fullmatch(r"[\W_]+", w.text)]
+            if not any(re.search(r"[^\W\d]{3}", w.text) for w in words) and i > 0:
+                above = page_lines[i - 1]
+                if not any(dec for _m, _v, dec in find_amounts(above.text)) and re.search(r"[^\W\d]{3}", above.text):
+                    words = list(above.words)
+            if not words:
+                continue
+            base = m.end()
+            q_words = lt.words_between(m.start("qty"), m.end("qty"))
+            p_words = lt.words_between(base + price_m.start("num"), base + price_m.end("num"))
+            s_words = lt.words_between(base + amount_m.start("num"), base + amount_m.end("num"))
+            out.append({
+                "description": _attribute(" ".join(w.text for w in words), words),
+                "quantity": _attribute(round(quantity, 4), q_words),
+                "unit_price": _attribute(round(price, 4), p_words),
+                "subtotal": _attribute(round(amount, 2), s_words),
+                "_row_words": words + q_words + p_words + s_words,
+            })
+    return out

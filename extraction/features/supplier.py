@@ -7,8 +7,8 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of, segments
 from ..spans import LineText
-from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, NAME_LABEL, REGISTRATION_LINE, in_table_header, is_field_label,
-                     legal_names, letterhead, names_in_block, names_over_code, receipt_header, window_recipient,
+from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
+                     is_field_label, legal_names, letterhead, names_in_block, names_over_code, receipt_header, window_recipient,
                      window_sender)
 
 
@@ -63,13 +63,14 @@ def find(ctx: Context) -> list[Candidate]:
     return rank([c for c in cands if len(c.content) >= 2])
 
 
+LEGAL_FORM_END = re.compile(r"(?:" + LEGAL_FORMS.pattern + r")\W*$", re.I)
 TRAILING_TITLE = re.compile(r"\s+(?:" + "|".join(t.replace(" ", r"\s+") for t in DOCUMENT_TITLES) + r")\W*$", re.I)
 
 
 def _layout_evidence(ctx: Context, cand: Candidate) -> float:
     """An address line is not a name; a line printed over a registration id is one."""
-    if ADDRESS_LINE.search(cand.content):
-        return -0.25
+    if ADDRESS_LINE.search(cand.content) and not LEGAL_FORM_END.search(cand.content):
+        return -0.25  # (a company's name ends with its legal form: "… GmbH & Co. KG" is no "Kg" street)
     if not cand.words:
         return 0.0
     page, index = line_position(ctx.doc, cand.words[-1])
