@@ -4,7 +4,9 @@ Each invoice draws a template (where the header, the parties, the dates and the 
 block sit), a language (label words, date and number spelling) and the distractors real
 invoices print: a footnote naming an amount threshold, a customer or policy number, a print
 date in the footer, a delivery date or service period, a prepayment and the balance left,
-the document title on the supplier's line. The truth is what was drawn, so every candidate
+the document title on the supplier's line, payment terms whose day count need not give the
+printed due date, a due date on the day of issue, dot leaders between labels and values.
+Seven label languages (EN, DE, FR, NL, ES, IT, PT). The truth is what was drawn, so every candidate
 can be labelled. Templates are numbered: ``bench.folds`` trains on some and tests on others.
 """
 from __future__ import annotations
@@ -55,15 +57,55 @@ LANGUAGES = {
            "month_names": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                            "oktober", "november", "december"], "date_style": ["dash", "text"]},
 }
+LANGUAGES.update({
+    "es": {"referenced": ["Factura original", "Factura rectificada"], "title": ["FACTURA", "Factura"],
+           "number": ["Nº de factura", "Número de factura", "Factura nº"], "date": ["Fecha de factura", "Fecha de emisión", "Fecha"],
+           "due": ["Fecha de vencimiento", "Vencimiento"], "delivery": ["Fecha de entrega", "Periodo"],
+           "bill_to": ["Facturar a", "Cliente", "Datos del cliente"], "subtotal": ["Base imponible", "Total sin IVA"],
+           "tax": ["IVA", "Cuota IVA"], "total": ["Total", "Importe total", "Total factura"],
+           "paid": ["Anticipo", "Ya pagado"], "balance": ["Pendiente de pago", "A pagar"],
+           "customer_no": ["Nº de cliente", "Contrato nº"], "printed": ["Impreso el"],
+           "note": "Envío gratuito a partir de {amount}", "desc": ["Consultoría", "Licencia", "Mantenimiento", "Formación"],
+           "month_names": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                           "octubre", "noviembre", "diciembre"], "date_style": ["slash", "text"],
+           "terms": "Pago a {n} días"},
+    "it": {"referenced": ["Fattura di riferimento"], "title": ["FATTURA", "Fattura"],
+           "number": ["Fattura n.", "Numero fattura", "N. documento"], "date": ["Data fattura", "Data documento", "Data"],
+           "due": ["Scadenza", "Da pagare entro", "Data scadenza"], "delivery": ["Data consegna", "Periodo"],
+           "bill_to": ["Intestatario", "Spett.le", "Cliente"], "subtotal": ["Imponibile", "Totale imponibile"],
+           "tax": ["IVA", "Totale IVA"], "total": ["Totale", "Totale fattura", "Totale documento"],
+           "paid": ["Acconto"], "balance": ["Netto a pagare", "Totale da pagare"],
+           "customer_no": ["Codice cliente", "Contratto n."], "printed": ["Stampato il"],
+           "note": "Spedizione gratuita oltre {amount}", "desc": ["Consulenza", "Licenza", "Manutenzione", "Formazione"],
+           "month_names": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+                           "ottobre", "novembre", "dicembre"], "date_style": ["slash", "text"],
+           "terms": "Pagamento a {n} giorni"},
+    "pt": {"referenced": ["Fatura de origem"], "title": ["FATURA", "Fatura"],
+           "number": ["Fatura n.º", "N.º da fatura", "Número da fatura"], "date": ["Data de emissão", "Data da fatura", "Data"],
+           "due": ["Data de vencimento", "Vencimento", "Pagar até"], "delivery": ["Data de entrega", "Período"],
+           "bill_to": ["Faturar a", "Cliente", "Dados do cliente"], "subtotal": ["Total ilíquido", "Valor sem IVA"],
+           "tax": ["IVA", "Total IVA"], "total": ["Total", "Total da fatura", "Total c/ IVA"],
+           "paid": ["Adiantamento"], "balance": ["Total a pagar", "Em dívida"],
+           "customer_no": ["Cliente n.º", "Contrato n.º"], "printed": ["Impresso em"],
+           "note": "Envio grátis acima de {amount}", "desc": ["Consultoria", "Licença", "Manutenção", "Formação"],
+           "month_names": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+                           "outubro", "novembro", "dezembro"], "date_style": ["dash", "text"],
+           "terms": "Pagamento a {n} dias"},
+})
+# Payment terms printed beside (or instead of) a due date: a day count the reader may add.
+for _lang, _terms in (("en", "Payment terms: {n} days net"), ("de", "Zahlbar innerhalb von {n} Tagen netto"),
+                      ("fr", "Paiement à {n} jours"), ("nl", "Betaling binnen {n} dagen")):
+    LANGUAGES[_lang]["terms"] = _terms
 SUPPLIERS = ["Northwind Traders", "Blue Harbor Software", "Kessler Maschinenbau", "Atelier Lumière",
              "Van Dijk Installaties", "Orbit Analytics", "Hansen Logistik", "Maison Girard", "Stellar Print",
              "Brightline Media", "Bakker Bouw", "Riverside Catering", "Nordlicht Energie", "Papeterie Moreau"]
 FORMS = {"en": ["Ltd", "Inc.", "LLC", "Limited"], "de": ["GmbH", "AG", "KG"], "fr": ["SARL", "SAS", "SA"],
-         "nl": ["B.V.", "N.V."]}
+         "nl": ["B.V.", "N.V."], "es": ["S.L.", "S.A."], "it": ["S.r.l.", "S.p.A."], "pt": ["Lda.", "S.A."]}
 CLIENTS = ["Greenfield Foods", "Apex Dental", "Lindqvist Consulting", "Marina Hotels", "Quantum Labs",
            "Schneider Elektro", "Dupont Immobilier", "De Vries Retail", "Summit Outdoor", "Horizon Clinics"]
 STREETS = ["Market Street", "Hauptstraße", "rue de la Gare", "Kerkstraat", "Station Road", "Bahnhofstraße"]
-CURRENCIES = {"en": ["USD", "GBP", "EUR"], "de": ["EUR"], "fr": ["EUR"], "nl": ["EUR"]}
+CURRENCIES = {"en": ["USD", "GBP", "EUR"], "de": ["EUR"], "fr": ["EUR"], "nl": ["EUR"], "es": ["EUR"], "it": ["EUR"],
+              "pt": ["EUR"]}
 SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€"}
 N_TEMPLATES = 6
 
@@ -81,6 +123,7 @@ def fmt_date(d: date, lang: str, style: str, months: list[str]) -> str:
             "slash": f"{d.day:02d}/{d.month:02d}/{d.year}", "dash": f"{d.day:02d}-{d.month:02d}-{d.year}",
             "text": (f"{months[d.month - 1]} {d.day}, {d.year}" if lang == "en"
                      else f"{d.day}. {months[d.month - 1]} {d.year}" if lang == "de"
+                     else f"{d.day} de {months[d.month - 1]} de {d.year}" if lang in ("es", "pt")
                      else f"{d.day} {months[d.month - 1]} {d.year}")}[style]
 
 
@@ -101,7 +144,8 @@ def make(seed: int, template: int | None = None) -> tuple[bytes, dict, int]:
     supplier = f"{rnd.choice(SUPPLIERS)} {rnd.choice(FORMS[lang])}"
     client = f"{rnd.choice(CLIENTS)} {rnd.choice(FORMS[lang])}"
     issued = date(2019, 1, 1) + timedelta(days=rnd.randrange(2000))
-    due = issued + timedelta(days=rnd.choice([10, 14, 30, 45]))
+    # some bills fall due the day they are issued ("due on receipt")
+    due = issued if rnd.random() < 0.15 else issued + timedelta(days=rnd.choice([10, 14, 30, 45]))
     number = rnd.choice([f"{rnd.randint(10000, 999999)}", f"INV-{issued.year}-{rnd.randint(1, 9999):04d}",
                          f"{rnd.choice('ABFR')}{rnd.randint(100000, 9999999)}", f"{issued.year}/{rnd.randint(100, 9999)}"])
     lines = [(rnd.choice(L["desc"]), rnd.randint(1, 12), round(rnd.uniform(3, 1500), 2)) for _ in range(rnd.randint(1, 7))]
@@ -149,9 +193,14 @@ def make(seed: int, template: int | None = None) -> tuple[bytes, dict, int]:
     rnd.shuffle(fields)
     fy = h - 230
     if template in (0, 3, 5):
+        leaders = rnd.random() < 0.3  # "Invoice date ............ 09.04.2018", the value far right
         for i, (label, value) in enumerate(fields):
-            c.drawString(50, fy - 13 * i, label + ":")
-            c.drawString(170, fy - 13 * i, value)
+            if leaders:
+                c.drawString(50, fy - 13 * i, label + " " + "." * 70)
+                c.drawRightString(545, fy - 13 * i, value)
+            else:
+                c.drawString(50, fy - 13 * i, label + ":")
+                c.drawString(170, fy - 13 * i, value)
         fy -= 13 * len(fields)
     else:
         step = 495 / len(fields)
@@ -185,6 +234,10 @@ def make(seed: int, template: int | None = None) -> tuple[bytes, dict, int]:
         c.drawString(tx, y, label)
         c.drawRightString(tx + 215, y, A(value))
         y -= 14
+    # payment terms, whose day count need not give the printed due date
+    if rnd.random() < 0.4:
+        c.setFont("Helvetica", 8)
+        c.drawString(50, y - 10, L["terms"].format(n=rnd.choice([7, 8, 14, 30, 60])))
     # distractors below
     c.setFont("Helvetica", 7)
     if rnd.random() < 0.5:

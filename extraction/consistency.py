@@ -6,12 +6,14 @@
   larger than its subtotal is the two read the wrong way round. A bill
   without tax (subtotal = total, no tax line) reads a tax of 0; a total of 0 under a
   positive subtotal is a balance line, not the total.
+* Identifiers: a VAT id, an IBAN or a BIC is not also the invoice number.
 * Signs: a document that calls itself a credit note is read positive (Odoo's refunds carry
   the sign in their move type, as credit-note XML does); any other document keeps the sign
   its total prints, and the subtotal and tax take the total's sign.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -129,3 +131,52 @@ def decide(ctx: Context, learned: bool) -> None:
     if learned:
         choose_totals(ctx)
     apply_signs(ctx)
+    separate_identifiers(ctx)
+
+
+# Identifiers a page prints for what they are: a number read as one of them is not the
+# document's number.
+OTHER_IDENTIFIERS = ("VAT_Number", "iban", "SWIFT_code")
+
+
+def separate_identifiers(ctx: Context) -> None:
+    """One printed value is one field: a VAT id, an IBAN or a BIC the page names as such is not
+    the invoice number (a model weighing number shapes may take one for it)."""
+    ids = ctx.found.get("invoice_id") or []
+    if not ids or ids[0].origin in STRUCTURED_ORIGINS:
+        return
+    taken = {_compact(_identifier(c.content)) for name in OTHER_IDENTIFIERS for c in ctx.found.get(name) or []}
+    taken.discard("")
+    kept = [c for c in ids if _compact(str(c.content)) not in taken and not _checked_id(str(c.content))]
+    if kept and kept[0] is not ids[0]:
+        ctx.found["invoice_id"] = kept + [c for c in ids if c not in kept]
+    elif not kept:
+        ctx.found["invoice_id"] = []
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", value).upper()
+
+
+def _identifier(content) -> str:
+    """The id a result carries (a BIC's result is a JSON object naming it)."""
+    if isinstance(content, str) and content.startswith("{"):
+        try:
+            return str(json.loads(content).get("bic") or "")
+        except ValueError:
+            return ""
+    return content if isinstance(content, str) else ""
+
+
+def _checked_id(value: str) -> bool:
+    """A country-prefixed VAT id or an IBAN that passes its checksum, whoever's it is."""
+    from stdnum import iban
+    from stdnum.eu import vat
+
+    number = _compact(value)
+    if len(number) < 8 or not number[:2].isalpha():
+        return False
+    try:
+        return vat.is_valid(number) or iban.is_valid(number)
+    except Exception:  # stdnum refuses an unknown prefix
+        return False
