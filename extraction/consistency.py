@@ -59,7 +59,7 @@ def choose_totals(ctx: Context) -> None:
         if _same(abs(s.content) + abs(x.content), abs(t.content)) and (zero_tax or not _same(s.content, t.content)):
             score += AGREEMENT_BONUS
         if _same(t.content, 0.0) and abs(s.content) >= 0.01:
-            score -= AGREEMENT_BONUS  # nothing to pay on a bill of a positive subtotal: a balance line
+            score -= 3 * AGREEMENT_BONUS  # nothing to pay on a bill of a positive subtotal: a balance line
         if abs(x.content) > abs(s.content) + 0.011:
             score -= AGREEMENT_BONUS  # a tax above its base: no rate is 100 %, the two are swapped
         if line_sum is not None and _same(line_sum, abs(s.content)):
@@ -137,6 +137,7 @@ def decide(ctx: Context, learned: bool) -> None:
 # Identifiers a page prints for what they are: a number read as one of them is not the
 # document's number.
 OTHER_IDENTIFIERS = ("VAT_Number", "iban", "SWIFT_code")
+CHECKED_ID_SCORE = 0.55  # the VAT finder's score of an id whose checksum holds
 
 
 def separate_identifiers(ctx: Context) -> None:
@@ -145,7 +146,9 @@ def separate_identifiers(ctx: Context) -> None:
     ids = ctx.found.get("invoice_id") or []
     if not ids or ids[0].origin in STRUCTURED_ORIGINS:
         return
-    taken = {_compact(_identifier(c.content)) for name in OTHER_IDENTIFIERS for c in ctx.found.get(name) or []}
+    # the selected id of each kind, and every other the page names beyond doubt (checked ids)
+    taken = {_compact(_identifier(c.content)) for name in OTHER_IDENTIFIERS
+             for i, c in enumerate(ctx.found.get(name) or []) if i == 0 or c.score >= CHECKED_ID_SCORE}
     taken.discard("")
     kept = [c for c in ids if _compact(str(c.content)) not in taken and not _checked_id(str(c.content))]
     if kept and kept[0] is not ids[0]:

@@ -238,7 +238,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
             lw = list(line.words)
             idx = next((k for k, w in enumerate(lw) if w is first), 0)
             jdx = next((k for k, w in enumerate(lw) if w is last), idx)
-            left_words = lw[:idx]
+            left_words = _own_column_left(line, first) if line_columns else lw[:idx]
             left = " ".join(w.text for w in left_words)
             x["line_words"] = min(len(lw), 20) / 20
             x["first_on_line"] = 1.0 if idx == 0 else 0.0
@@ -270,15 +270,18 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
                 above_words = [w for w in above_line.words if w.x1 > x0 and w.x0 < x1]
                 x["above_gap"] = min(1.0, max(0.0, first.y0 - above_line.words[0].y1))
                 above = " ".join(w.text for w in above_words)
+                # a label over a value heads it only when it stands alone there: a line above
+                # that prints its own value ("Due date: 12.03.2024") heads nothing below it
+                headers_only = not (header_lines_only and PRINTED_VALUE.search(above))
                 for name, rx in label_classes().items():
-                    if rx.search(above):
+                    if headers_only and rx.search(above):
                         x[f"above_{name}"] = 1.0
                 # the header over its own column only: in a row of headers over a row of
                 # values ("Due date  Invoice date  Customer no"), the padded span above also
                 # reaches the neighbouring column's label
                 over = " ".join(w.text for w in above_line.words if w.x1 > first.x0 and w.x0 < last.x1)
                 for name, rx in label_classes().items():
-                    if rx.search(over):
+                    if rx.search(over) and not (header_lines_only and PRINTED_VALUE.search(over)):
                         x[f"over_{name}"] = 1.0
             else:
                 x["above_gap"] = 1.0
@@ -291,6 +294,39 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
     elif feature in NAME_FEATURES:
         _name_features(ctx, feature, cand, x)
     return x
+
+
+# Two refinements of the label features, switched together (a model is trained with both or
+# neither): labels left of a value are read in its own column of the line (and the column just
+# before it, where a label stands apart from its value), and a line above heads a value only
+# when it prints labels alone.
+line_columns = True
+header_lines_only = True
+WORDY = re.compile(r"[^\W\d_]{3}")
+# A value printed on a line (a date, an amount, a number of three digits or more), not a rate
+# or a count inside a label ("VAT 19 %", "Total (2 items)").
+PRINTED_VALUE = re.compile(r"(?<![\w.,])\d[\d.,/\-]*\d[\d.,/\-]*\d(?!\s?%)")
+
+
+def _own_column_left(line, first) -> list:
+    """The words left of ``first`` in its part of the line, or when ``first`` starts its part
+    the part before it ("Invoice no.          4711"), reached across parts that hold only a
+    currency, a rate or a mark ("Subtotal     EUR     1.000,00"); never the columns before."""
+    from .layout import segments
+
+    parts = segments(line)
+    k = next((n for n, part in enumerate(parts) if first in part), None)
+    if k is None:
+        return []
+    own = parts[k][:parts[k].index(first)]
+    if own:
+        return own
+    left: list = []
+    for part in reversed(parts[:k]):
+        left = part + left
+        if any(WORDY.search(w.text) and not CURRENCY_MARK.fullmatch(w.text) for w in part):
+            break
+    return left
 
 
 def _amount_features(ctx, feature, cand, words, x):

@@ -392,3 +392,11 @@ def test_portuguese_and_italian_date_labels():
             (0.12, "Da pagare entro 30.01.2024", 0.05)]
     ctx = run(doc_of(rows), "due_date")
     assert (selected(ctx, "date"), selected(ctx, "due_date")) == ("2023-11-30", "2024-01-30")
+
+
+def test_a_tax_label_with_its_id_beside_it_labels_nothing_under_it():
+    rows = [(0.05, "TVA : FR96552100554 - SIRET : 55210055400017", 0.05),
+            (0.08, "AVOIR N° AV-2019-0042", 0.05), (0.10, "Date : 12/03/2019", 0.05)]
+    ctx = run(doc_of(rows), "invoice_id")
+    assert [c.content for c in ctx.found["VAT_Number"]] == ["FR96552100554"]
+    assert selected(ctx, "invoice_id") == "AV-2019-0042"

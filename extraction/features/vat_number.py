@@ -63,7 +63,7 @@ _CUSTOMER = "|".join(re.escape(w) for w in sorted(CUSTOMER_WORDS, key=len, rever
 _TAX_LABEL = TAX_ID_LABEL.pattern
 CUSTOMER_TAX_LABEL = re.compile(
     rf"(?:(?<![\w])(?:{_CUSTOMER})[\s\-]*{_TAX_LABEL}|{_TAX_LABEL}[\s\-.]*(?:(?:du|de|do|des|of|of the|van de|van|del|della|"
-    rf"dello|des|der|da)\s+)?(?:{_CUSTOMER})(?![\w]))[\s:#.]*$", re.I)
+    rf"dello|der|da)\s+)?(?:{_CUSTOMER})(?![\w]))[\s:#.]*$", re.I)
 # What follows a tax-id label: an optional "No." and the id, digit groups with at most a
 # three-letter prefix; amounts (with their decimal mark) and dates cannot match it.
 TAX_ID_VALUE = re.compile(r"^[\s\-]*(?:no\.?|nr\.?|n°|nº|n\.º|number|nummer|num\.?|id|#)?\s*[:#.]?\s*"
@@ -132,7 +132,7 @@ def _party(ctx: Context, words) -> float:
 
 def _text_before(ctx: Context, word) -> str:
     page, index = line_position(ctx.doc, word)
-    part = next(p for p in segments(lines_of(ctx.doc).pages[page][index]) if word in p)
+    part = next((p for p in segments(lines_of(ctx.doc).pages[page][index]) if word in p), [word])
     return " ".join(w.text for w in part[:part.index(word)])
 
 
@@ -198,8 +198,11 @@ def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candida
     user's own id is among them; ``taken``: the words already read as an EU VAT id."""
     out = []
     users_own_printed = False
-    for hit in values_near(ctx.doc, TAX_ID_LABEL, TAX_ID_VALUE):
-        if any(id(w) in taken for w in hit.words):
+    hits = values_near(ctx.doc, TAX_ID_LABEL, TAX_ID_VALUE)
+    # a label with its value beside it labels nothing under it
+    beside = {id(hit.label) for hit in hits if not hit.below}
+    for hit in hits:
+        if any(id(w) in taken for w in hit.words) or (hit.below and id(hit.label) in beside):
             continue
         number = compact(hit.text)
         if DATE_LIKE.search(hit.text) or len(number) > 20:
