@@ -400,3 +400,15 @@ def test_a_tax_label_with_its_id_beside_it_labels_nothing_under_it():
     ctx = run(doc_of(rows), "invoice_id")
     assert [c.content for c in ctx.found["VAT_Number"]] == ["FR96552100554"]
     assert selected(ctx, "invoice_id") == "AV-2019-0042"
+
+
+def test_a_run_line_a_count_and_a_heading_label_are_no_supplier():
+    rows = [(0.03, "PRINTED: 18/02/21 TIME: 09:45:54 USER: BATCH", 0.05),
+            (0.06, "1 Stk", 0.05),
+            (0.10, "Seller name", 0.05),  # a heading and a label word: no name after the heading
+            (0.30, "Total 100,00 EUR", 0.55),
+            (0.90, "Kestrel Trading GmbH · Hafenweg 4 · 20457 Hamburg", 0.05)]
+    ctx = run(doc_of(rows), "supplier")
+    names = [c.content for c in ctx.found["supplier"]]
+    assert not any(n in ("1 Stk", "name") or "09:45" in n for n in names)
+    assert selected(ctx, "supplier") == "Kestrel Trading GmbH"

@@ -44,7 +44,9 @@ GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willk
                            "benvenuti", "benvenuto", "welkom", "thank you", "thanks", "merci", "danke", "gracias",
                            "grazie", "bedankt", "dank u"])
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
-NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2}(?!\d)|"
+# (a date or a time of day, "18/02/21 09:45", and a count with its unit, "1 Stk", are no name)
+NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2}(?!\d)|\b\d{1,2}:\d{2}\b|"
+                        r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|^\W*\d+(?:[.,]\d+)?\s*[^\W\d]{1,4}\.?\W*$|"
                         r"\b(?:tel|fax|phone|iban|bic|e-mail|email|order|"
                         r"bestell|commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite|"
                         r"stammkapital|share capital|capital social|capitale sociale|au capital)\b", re.I)
@@ -193,6 +195,8 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
             rest = clean_name(lt.text[offset + m.end():])
             if LEGAL_FORMS.fullmatch(rest.strip(" .")) and not m.group(0).rstrip().endswith(":"):
                 continue  # "Cliente SpA": a name that starts with a heading's word, not a heading
+            if NAME_LABEL.fullmatch(rest):
+                continue  # "Seller name": a label (or a sample's placeholder), no name after a heading
             if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
                     and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
