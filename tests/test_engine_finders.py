@@ -412,3 +412,10 @@ def test_a_run_line_a_count_and_a_heading_label_are_no_supplier():
     names = [c.content for c in ctx.found["supplier"]]
     assert not any(n in ("1 Stk", "name") or "09:45" in n for n in names)
     assert selected(ctx, "supplier") == "Kestrel Trading GmbH"
+
+
+def test_three_decimal_amounts_keep_their_third_decimal():
+    rows = [(0.05, "Gulf Tools LLC", 0.05), (0.5, "Subtotal OMR 1,250.025", 0.55), (0.52, "VAT 5% OMR 62.501", 0.55),
+            (0.54, "Total OMR 1,312.526", 0.55)]
+    ctx = run(doc_of(rows), "total_tax_amount")
+    assert [selected(ctx, f) for f in ("total", "subtotal", "total_tax_amount")] == [1312.526, 1250.025, 62.501]

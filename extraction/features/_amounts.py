@@ -13,7 +13,7 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..document import Word
 from ..layout import compile_labels, find_labels, lines_of
-from ..parsing.numbers import find_amounts
+from ..parsing.numbers import DECIMAL_PLACES, find_amounts
 from ..spans import LineText
 
 # What is still to pay after prepayments: the total unless the page says otherwise.
@@ -150,7 +150,7 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
 def _candidates(hits: list[AmountHit], base: float) -> list[Candidate]:
     # A credit note prints its amounts negative; Odoo's refunds take them positive (the move
     # type carries the sign), as e-invoice XML does.
-    return [Candidate(content=round(abs(h.value), 2), words=h.words, score=base * h.label_strength + 0.15 * h.position
+    return [Candidate(content=round(abs(h.value), DECIMAL_PLACES.get()), words=h.words, score=base * h.label_strength + 0.15 * h.position
                       - _doubt(h), origin=_origin(h.words)) for h in hits]
 
 
@@ -258,7 +258,7 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     strong, due, plain = ([h for h in hits if not any(id(w) in in_summary for w in h.words)]
                           for hits in (strong, due, plain))
     # (a weak reading: the total line itself, with its cash rounding, is what was paid)
-    summed = [AmountHit(round(net.value + tax.value, 2), net.words + tax.words, 0.45, tax.position)
+    summed = [AmountHit(round(net.value + tax.value, DECIMAL_PLACES.get()), net.words + tax.words, 0.45, tax.position)
               for net, tax in summary]
     total_c = _candidates(strong + due + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
     summed_c = _candidates(summed, 0.6)
@@ -276,7 +276,7 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
         # no label: what was paid (tendered − change), else the largest amount printed
         if everything:
             top = max(h.value for h in everything)
-            total_c = [Candidate(round(h.value, 2), h.words, 0.2 + 0.1 * h.position, origin=_origin(h.words))
+            total_c = [Candidate(round(h.value, DECIMAL_PLACES.get()), h.words, 0.2 + 0.1 * h.position, origin=_origin(h.words))
                        for h in everything if h.value == top or (h.value in paid and h.value != top)]
     # cash rounding to 0.05 ("Rounding Adj. -0.02") sits between subtotal + tax and the total
     roundings = [0.0] + [h.value for h in labelled_amounts(ctx, ROUNDING, 1.0) if 0 < abs(h.value) <= 0.1]

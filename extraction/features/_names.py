@@ -30,6 +30,8 @@ def name_label(text: str) -> re.Match | None:
         return m
     rest = text[m.end():].strip(" .,;")
     return None if len(rest) <= 2 or LEGAL_FORMS.fullmatch(rest) else m
+
+
 # A document's own title, per language: never a party's name, and cut off the end of a name's
 # line it is printed on ("Acme Widgets GmbH INVOICE").
 DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "fatura", "receipt", "gutschrift",
@@ -85,7 +87,6 @@ def is_field_label(text: str) -> bool:
     """The whole text is a field's label or a block's heading ("Payment due", "Issued",
     "Verkäufer"): a label printed beside a party's block, never a party's name."""
     from ..ranking import label_classes  # (the label vocabularies, gathered once)
-
     from .vat_number import TAX_ID_LABEL
 
     text = text.strip()

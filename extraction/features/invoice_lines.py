@@ -17,7 +17,7 @@ from typing import Sequence
 from ..candidate import Candidate
 from ..context import Context
 from ..layout import compile_labels, lines_of
-from ..parsing.numbers import find_amounts, parse_number
+from ..parsing.numbers import DECIMAL_PLACES, find_amounts, parse_number
 from ..pipeline import line_feature
 from ..spans import LineText
 from ._amounts import SUBTOTAL, TAX, TOTAL_PLAIN, TOTAL_STRONG, is_ocr
@@ -272,7 +272,7 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
                 pending is not None and len(tokens) == 1 and not text_words):
             # the amount of the row above, printed on a line of its own
             value, ws = values.get("subtotal") or (tokens[0].value, [tokens[0].word])
-            pending["subtotal"] = _attribute(round(value, 2), ws)
+            pending["subtotal"] = _attribute(round(value, DECIMAL_PLACES.get()), ws)
             pending["_subtotal_words"] = list(ws)
             pending["_lines"].append(lt)
             pending = None
@@ -299,7 +299,8 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
                       "_x0": text_words[0].x0, "_words": text_words, "_lines": [lt]}
         for kind in ("quantity", "unit_price", "subtotal"):
             if kind in values and values[kind][0] is not None:
-                line[kind] = _attribute(round(values[kind][0], 4 if kind != "subtotal" else 2), values[kind][1])
+                line[kind] = _attribute(round(values[kind][0], 4 if kind != "subtotal" else DECIMAL_PLACES.get()),
+                                        values[kind][1])
                 line[f"_{kind}_words"] = list(values[kind][1])
         if "taxes" in values and values["taxes"][0] is not None:
             rate, ws = values["taxes"]
@@ -515,7 +516,7 @@ MULTIPLIED = re.compile(r"(?<![\w.,])(?P<qty>\d+(?:[.,]\d+)?)\s*(?:[^\W\d]{1,6}\
 def multiplied_rows(ctx: Context) -> list[dict]:
     """Lines of a bill that prints no table header: a count times a price giving the row's amount."""
     out = []
-    for _p, page_lines in enumerate(lines_of(ctx.doc).pages):
+    for page_lines in lines_of(ctx.doc).pages:
         for i, lt in enumerate(page_lines):
             m = MULTIPLIED.search(lt.text)
             if not m:
@@ -542,7 +543,7 @@ def multiplied_rows(ctx: Context) -> list[dict]:
                 "description": _attribute(" ".join(w.text for w in words), words),
                 "quantity": _attribute(round(quantity, 4), q_words),
                 "unit_price": _attribute(round(price, 4), p_words),
-                "subtotal": _attribute(round(amount, 2), s_words),
+                "subtotal": _attribute(round(amount, DECIMAL_PLACES.get()), s_words),
                 "_row_words": words + q_words + p_words + s_words,
             })
     return out
