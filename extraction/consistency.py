@@ -7,6 +7,8 @@
   without tax (subtotal = total, no tax line) reads a tax of 0; a total of 0 under a
   positive subtotal is a balance line, not the total.
 * Identifiers: a VAT id, an IBAN or a BIC is not also the invoice number.
+* Parties: the block printing the wanted party's checked VAT id names that party, and the
+  name it displaces is the other party's.
 * Signs: a document that calls itself a credit note is read positive (Odoo's refunds carry
   the sign in their move type, as credit-note XML does); any other document keeps the sign
   its total prints, and the subtotal and tax take the total's sign.
@@ -132,12 +134,47 @@ def decide(ctx: Context, learned: bool) -> None:
         choose_totals(ctx)
     apply_signs(ctx)
     separate_identifiers(ctx)
+    name_the_vat_owner(ctx)
+
+
+def name_the_vat_owner(ctx: Context) -> None:
+    """Supplier and client read together with the VAT id already chosen: the block printing the
+    wanted party's id is named at its top (a footer, a sidebar, a block without heading), so
+    that name is the party's, and the other party is not the same."""
+    from .features._names import names_over_code
+
+    vat = ctx.selected("VAT_Number")
+    if (vat is None or vat.origin in STRUCTURED_ORIGINS or not vat.words or ctx.structured.get("supplier")
+            or vat.score < OWNED_ID_SCORE):
+        return
+    owners = names_over_code(ctx, str(vat.content))
+    if not owners:
+        return
+    party, other = ("client", "supplier") if ctx.options.perspective == "supplier" else ("supplier", "client")
+    key = _compact(owners[0].content)
+    cands = ctx.found.get(party) or []
+    chosen = next((c for c in cands if _compact(str(c.content)) == key), None)
+    if chosen is None:
+        return  # no finder named it: the block's top line may be something else
+    if cands and cands[0] is chosen:
+        return
+    displaced = cands[0] if cands else None
+    chosen.score = max(chosen.score, owners[0].score)
+    ctx.found[party] = [chosen] + [c for c in cands if c is not chosen]
+    others = ctx.found.get(other) or []
+    if others and _compact(str(others[0].content)) == key:
+        others = others[1:]
+    if not others and displaced is not None:
+        # two parties: the name the id displaced heads the other block
+        others = [Candidate(displaced.content, displaced.words, displaced.score, origin=displaced.origin)]
+    ctx.found[other] = others
 
 
 # Identifiers a page prints for what they are: a number read as one of them is not the
 # document's number.
 OTHER_IDENTIFIERS = ("VAT_Number", "iban", "SWIFT_code")
 CHECKED_ID_SCORE = 0.55  # the VAT finder's score of an id whose checksum holds
+OWNED_ID_SCORE = 0.7  # … and of one whose checksum holds after its label: sure enough to name its party
 
 
 def separate_identifiers(ctx: Context) -> None:

@@ -209,7 +209,9 @@ def test_the_callers_vat_number_names_the_client_block_whatever_its_heading():
     from invoice_extract.extraction import ExtractOptions, extract
 
     pdf, _values = bill(1)  # seller Zyx Trading (DE123456789), buyer Beta Retail SARL (FR11999999998)
-    assert not extract(pdf, "bill.pdf").get("client")
+    # without it, the address block that is not the supplier's names the client (the heading
+    # is none the vocabulary knows)
+    assert extract(pdf, "bill.pdf")["client"]["selected_value"]["content"] == "Beta Retail SARL"
     result = extract(pdf, "bill.pdf", ExtractOptions(user_company_vat="FR11999999998"))
     assert result["client"]["selected_value"]["content"] == "Beta Retail SARL"
     assert result["supplier"]["selected_value"]["content"] == "Zyx Trading"
@@ -419,3 +421,26 @@ def test_three_decimal_amounts_keep_their_third_decimal():
             (0.54, "Total OMR 1,312.526", 0.55)]
     ctx = run(doc_of(rows), "total_tax_amount")
     assert [selected(ctx, f) for f in ("total", "subtotal", "total_tax_amount")] == [1312.526, 1250.025, 62.501]
+
+
+def test_the_block_printing_the_sellers_vat_id_names_the_supplier_and_the_other_block_the_client():
+    # no headings: the client's address at the top, the supplier only in a flush-right footer
+    rows = [(0.03, "RECHNUNG", 0.05),
+            (0.06, "Halder Bau AG", 0.05), (0.08, "Seeweg 15", 0.05), (0.10, "69876 Frankfurt", 0.05),
+            (0.30, "Gesamtbetrag 1.190,00 EUR", 0.55),
+            (0.90, [(0.66, "Kranich Werkzeug GmbH")]), (0.92, [(0.58, "Kranichweg 20 · 80333 München")]),
+            (0.94, [(0.70, "UID-Nr. DE246813573")])]
+    from invoice_extract.extraction import consistency
+
+    ctx = run(doc_of(rows), "client")
+    consistency.name_the_vat_owner(ctx)
+    assert selected(ctx, "VAT_Number") == "DE246813573"
+    assert (selected(ctx, "supplier"), selected(ctx, "client")) == ("Kranich Werkzeug GmbH", "Halder Bau AG")
+
+
+def test_an_address_block_without_heading_names_the_client():
+    rows = [(0.03, "Kestrel Trading Ltd", 0.05), (0.05, "12 High Street, Leeds LS1 4AB", 0.05),
+            (0.15, "Entity", 0.05), (0.17, "Brouwer Logistiek B.V.", 0.05), (0.19, "Kade 7", 0.05),
+            (0.21, "3011 Rotterdam", 0.05), (0.40, "Total 100.00 EUR", 0.55)]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "client").startswith("Brouwer Logistiek")

@@ -47,11 +47,11 @@ GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willk
                            "grazie", "bedankt", "dank u"])
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
 # (a date or a time of day, "18/02/21 09:45", and a count with its unit, "1 Stk", are no name)
-NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2}(?!\d)|\b\d{1,2}:\d{2}\b|"
+NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2,3}(?!\d)|\b\d{1,2}:\d{2}\b|"
                         r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|^\W*\d+(?:[.,]\d+)?\s*[^\W\d]{1,4}\.?\W*$|"
                         r"\b(?:tel|fax|phone|iban|bic|e-mail|email|order|"
                         r"bestell|commande|pedido|ordine|ref|kunden?nr|customer|nummer|number|datum|date|page|seite|"
-                        r"stammkapital|share capital|capital social|capitale sociale|au capital)\b", re.I)
+                        r"stammkapital|share capital|capital social|capitale sociale|au capital|kapitaal)\b", re.I)
 # "Kontoname : X", "Nummer : 4711": a labelled field, not a name line
 FIELD_LINE = re.compile(r"^[\w .\-/()]{2,30}\s?:\s*\S")
 
@@ -368,6 +368,51 @@ def window_sender(ctx: Context) -> list[Candidate]:
     return out
 
 
+ADDRESS_BLOCK_ZONE = 0.5  # of the first page's height: the parties' address blocks stand in its upper half
+ADDRESS_BLOCK_GAP = 0.03  # of the page height: a block's lines follow each other closely
+
+
+def address_block_names(ctx: Context) -> list[Candidate]:
+    """The first line of each postal address block in the upper half of the first page: a name
+    over its street or its postcode and town, in its own column, whatever heading (if any) the
+    block has. Kept per document."""
+    cached = ctx.cache.get("address_block_names")
+    if cached is None:
+        cached = ctx.cache["address_block_names"] = _address_block_names(ctx)
+    return [Candidate(c.content, c.words, c.score, origin=c.origin) for c in cached]
+
+
+def _address_block_names(ctx: Context) -> list[Candidate]:
+    if not ctx.doc.pages:
+        return []
+    page = ctx.doc.pages[0]
+    lines = lines_of(ctx.doc).pages[0]
+    out = []
+    for i, line in enumerate(lines):
+        for part in column_parts(line, page):
+            text = clean_name(part.text)
+            if (not part.words or part.words[0].y0 > ADDRESS_BLOCK_ZONE or len(text) < 3
+                    or not re.search(r"[^\W\d]{2}", text) or NOT_A_NAME.search(text) or FIELD_LINE.match(part.text)
+                    or ADDRESS_LINE.search(text) or TOWN_LINE.search(text) or is_field_label(text)
+                    or TITLE_WORDS.match(text) or is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS)):
+                continue
+            x0, bottom = part.words[0].x0, max(w.y1 for w in part.words)
+            below = []
+            for nxt in lines[i + 1: i + 3]:
+                col = in_column(nxt, x0)
+                if not col.words or abs(col.words[0].x0 - x0) > 0.02 or col.words[0].y0 - bottom > ADDRESS_BLOCK_GAP:
+                    break
+                below.append(col)
+                bottom = max(w.y1 for w in col.words)
+            postal = [bool(ADDRESS_LINE.search(b.text) or TOWN_LINE.search(b.text)) for b in below]
+            # the name stands right over its street or town, or over one more line (a
+            # department, a contact) when it is a name of several words: a lone word two lines
+            # over the street is the block's heading ("Recipient", "Entity")
+            if postal[:1] == [True] or (postal[1:2] == [True] and len(text.split()) >= 2):
+                out.append(Candidate(text, list(part.words), 0.45))
+    return out
+
+
 def window_recipient(ctx: Context) -> list[Candidate]:
     """The recipient's name: the first line of the address under a sender line."""
     out = []
@@ -409,13 +454,16 @@ def _names_over_code(ctx: Context, code: str) -> list[Candidate]:
             # the block's column: the part of the line that prints the number (blocks may
             # stand side by side, their lines read as one)
             part = next((s for s in segments(lt) if short in compact(" ".join(w.text for w in s))), lt.words)
-            x0, top = part[0].x0, lt.words[0].y0
+            x0, x1, top = part[0].x0, part[-1].x1, lt.words[0].y0
             block = []
             for j in range(i - 1, max(-1, i - 1 - MAX_BLOCK_LINES), -1):
                 above = in_column(lines[j], x0)
                 if not above.words or top - above.words[-1].y1 > BLOCK_LINE_GAP:
                     break
-                if abs(above.words[0].x0 - x0) > BLOCK_COLUMN_SLACK:
+                # a block's lines start together, or end together when set flush right, or
+                # share their middle when centred (a footer)
+                if min(abs(above.words[0].x0 - x0), abs(above.words[-1].x1 - x1),
+                       abs((above.words[0].x0 + above.words[-1].x1 - x0 - x1) / 2)) > BLOCK_COLUMN_SLACK:
                     break
                 block.insert(0, above)
                 top = above.words[0].y0
