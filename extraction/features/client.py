@@ -1,25 +1,27 @@
-"""`client`: the buyer's name — buyer block first, then legal-form lines of the buyer's block."""
+"""`client`: the buyer's name — buyer block first, then legal-form lines of the buyer's block;
+without either, an address block that is not the supplier's, whatever its heading."""
 from __future__ import annotations
 
 import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import lines_of
-from ..layout import column_start, line_position, party_of
+from ..layout import column_start, line_position, lines_of, party_of
 from ._names import (address_block_names, in_table_header, is_field_label, legal_names, names_in_block, names_over_code,
                      window_recipient)
 
 
 def find(ctx: Context) -> list[Candidate]:
     cands = names_in_block(ctx, "buyer") + window_recipient(ctx) + [c for c in legal_names(ctx, "buyer") if c.score >= 0.6]
-    # an address block that is not the supplier's is the client's, whatever its heading (a
-    # hotel folio's "Entidade", a bill with no heading at all)
-    supplier_words = {id(w) for c in (ctx.found.get("supplier") or [])[:1] for w in c.words}
-    cands += [c for c in address_block_names(ctx) if not supplier_words & {id(w) for w in c.words}
-              and party_of_block(ctx, c) != "seller"]
     # a table's header row ("Description  Qty  Price") names columns, not a party
     cands = [c for c in cands if not in_table_header(ctx, c) and not is_field_label(c.content)]
+    if not cands:
+        # no buyer block by heading or legal form: an address block that is not the
+        # supplier's is the client's, whatever its heading (a hotel folio's "Entity", none)
+        supplier_words = {id(w) for c in (ctx.found.get("supplier") or [])[:1] for w in c.words}
+        cands = [c for c in address_block_names(ctx) if not supplier_words & {id(w) for w in c.words}
+                 and party_of_block(ctx, c) != "seller" and not in_table_header(ctx, c)
+                 and not is_field_label(c.content)]
     supplier = ctx.selected("supplier")
     if supplier is not None:
         cands = [c for c in cands if c.content != supplier.content]
