@@ -23,13 +23,18 @@ NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison so
 
 def name_label(text: str) -> re.Match | None:
     """A name label heading ``text`` ("Name: Acme", "Firma Kranich Werkzeug GmbH"), unless the
-    label word is the name's own first word: "Company B", "Cliente SpA" (what follows is a
+    label word is the name's own first word: "Company Q", "Cliente S.p.A." (what follows is a
     letter or a bare legal form, and no colon set the label off)."""
     m = NAME_LABEL.match(text)
     if not m or m.group(0).rstrip().endswith(":"):
         return m
-    rest = text[m.end():].strip(" .,;")
-    return None if len(rest) <= 2 or LEGAL_FORMS.fullmatch(rest) else m
+    rest = text[m.end():]
+    return None if len(rest.strip(" .,;")) <= 2 or bare_legal_form(rest) else m
+
+
+def bare_legal_form(text: str) -> bool:
+    """``text`` is a legal form alone ("SpA", "S.p.A.", "B.V.")."""
+    return bool(LEGAL_FORMS.fullmatch(text.strip(" ,;")) or LEGAL_FORMS.fullmatch(text.strip(" .,;")))
 
 
 # A document's own title, per language: never a party's name, and cut off the end of a name's
@@ -194,10 +199,10 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 continue
             offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
             rest = clean_name(lt.text[offset + m.end():])
-            if LEGAL_FORMS.fullmatch(rest.strip(" .")) and not m.group(0).rstrip().endswith(":"):
-                continue  # "Cliente SpA": a name that starts with a heading's word, not a heading
+            if bare_legal_form(lt.text[offset + m.end():]) and not m.group(0).rstrip().endswith(":"):
+                continue  # "Cliente S.p.A.": a name that starts with a heading's word, not a heading
             if NAME_LABEL.fullmatch(rest):
-                continue  # "Seller name": a label (or a sample's placeholder), no name after a heading
+                continue  # "Vendor name": a label (or a sample's placeholder), no name after a heading
             if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
                     and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
