@@ -167,7 +167,7 @@ def in_column(lt: LineText, x0: float) -> LineText:
         return lt
     part = next((s for s in parts if abs(s[0].x0 - x0) < 0.02), None)
     if part is None or part[-1].text.endswith(":"):
-        return lt  # ("Name:      Physiotherapeutin": a label and its value, one column)
+        return lt  # ("Name:      Kestrel Trading": a label and its value, one column)
     return LineText.of(part)
 
 
@@ -209,7 +209,7 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 continue
             for j in range(i + 1, min(i + 5, len(lines))):
                 # the block's own column: "Bill to:      Ship to:" heads two blocks, and a block
-                # may stand beside an info column ("Juan Delgado      Registro Mercantil: …")
+                # may stand beside an info column ("Ana Ruiz      Registro Mercantil: …")
                 below = in_column(lines[j], lt.words[0].x0)
                 if below.words[0].y0 - lt.words[-1].y1 > 0.06:
                     break  # too far below to belong to the block

@@ -58,7 +58,7 @@ def patterns() -> list[tuple[re.Pattern, str]]:
         (re.compile(r"(?<![\d.] )(?<![\w.])(\d \d)(\.)(\d{2})\2(\d{4})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})({sep})(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?![\d])"), "numeric"),
         (re.compile(rf"(?<![\w.])(\d{{1,2}})\s?({sep})\s?(\d{{1,2}})\s?\2\s?(\d{{4}})(?![\d])"), "numeric"),
-        # ("9 de janeiro de 2015", "12 de marzo del 2024": Spanish and Portuguese join with "de")
+        # ("17 de janeiro de 2016", "12 de marzo del 2024": Spanish and Portuguese join with "de")
         # ("1 - July 31, 2014": the 31 is July's day, not a year: a four-digit year follows;
         # a longer number after a date is another field, "6 June 2020 97651079")
         (re.compile(rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?[\s\-/.]*(?:de\s+)?({month})\.?[\s\-/.,]*(?:del?\s+)?(\d{{4}}|\d{{2}})(?!\d)(?!,?\s+\d{{4}}(?!\d))", re.I), "dmy_text"),
