@@ -238,7 +238,10 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
             lw = list(line.words)
             idx = next((k for k, w in enumerate(lw) if w is first), 0)
             jdx = next((k for k, w in enumerate(lw) if w is last), idx)
-            left_words = _own_column_left(line, first) if line_columns else lw[:idx]
+            # (a scan's gaps are not measured to columns: its lines are read whole, as its
+            # model was trained)
+            text_layer = p < len(ctx.doc.pages) and ctx.doc.pages[p].source != "ocr"
+            left_words = _own_column_left(line, first) if line_columns and text_layer else lw[:idx]
             left = " ".join(w.text for w in left_words)
             x["line_words"] = min(len(lw), 20) / 20
             x["first_on_line"] = 1.0 if idx == 0 else 0.0
@@ -272,7 +275,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
                 above = " ".join(w.text for w in above_words)
                 # a label over a value heads it only when it stands alone there: a line above
                 # that prints its own value ("Due date: 12.03.2024") heads nothing below it
-                headers_only = not (header_lines_only and PRINTED_VALUE.search(above))
+                headers_only = not (header_lines_only and text_layer and PRINTED_VALUE.search(above))
                 for name, rx in label_classes().items():
                     if headers_only and rx.search(above):
                         x[f"above_{name}"] = 1.0
@@ -281,7 +284,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
                 # reaches the neighbouring column's label
                 over = " ".join(w.text for w in above_line.words if w.x1 > first.x0 and w.x0 < last.x1)
                 for name, rx in label_classes().items():
-                    if rx.search(over) and not (header_lines_only and PRINTED_VALUE.search(over)):
+                    if rx.search(over) and not (header_lines_only and text_layer and PRINTED_VALUE.search(over)):
                         x[f"over_{name}"] = 1.0
             else:
                 x["above_gap"] = 1.0
@@ -408,8 +411,10 @@ def _name_features(ctx, feature, cand, x):
         from .layout import column_start, party_of
 
         p, i = f.where.get(id(cand.words[0]), (cand.words[0].page, 0))
-        # the heading over the name's own column (blocks may stand side by side)
-        party = party_of(ctx.doc, p, i, x=column_start(ctx.doc, p, i, cand.words[0]))
+        # the heading over the name's own column (blocks may stand side by side), on a text
+        # layer; a scan's lines are read whole
+        on_scan = p < len(ctx.doc.pages) and ctx.doc.pages[p].source == "ocr"
+        party = party_of(ctx.doc, p, i, x=None if on_scan else column_start(ctx.doc, p, i, cand.words[0]))
         x["in_seller_block"] = 1.0 if party == "seller" else 0.0
         x["in_buyer_block"] = 1.0 if party == "buyer" else 0.0
 
