@@ -294,3 +294,13 @@ def test_ubl_payment_id_without_an_account_is_the_payment_reference():
     result = run(etree.tostring(root, xml_declaration=True, encoding="UTF-8"), "pagopa.xml", ExtractOptions())
     assert selected(result, "payment_ref") == "123456789012345678"
     assert "iban" not in result or selected(result, "iban") is None
+
+
+def test_a_known_amount_of_a_three_decimal_currency_is_found_on_its_page():
+    from engine_helpers import doc_of
+
+    from invoice_extract.extraction.structured.locate import locate_amount
+
+    doc = doc_of([(0.1, "Subtotal OMR 1,250.000", 0.5), (0.5, "Total OMR 12.500", 0.5)])
+    assert [w.text for w in locate_amount(doc, 12.5)] == ["12.500"]
+    assert [w.text for w in locate_amount(doc, 1250.0)] == ["1,250.000"]

@@ -12,7 +12,7 @@ from datetime import date
 from ..document import Document, Word
 from ..layout import lines_of
 from ..parsing.dates import find_dates
-from ..parsing.numbers import find_amounts
+from ..parsing.numbers import decimal_places, find_amounts
 
 
 def _squash(text: str) -> str:
@@ -45,14 +45,19 @@ def locate_text(doc: Document, value: str) -> list[Word]:
 
 def locate_amount(doc: Document, value: float, prefer: list[Word] | None = None) -> list[Word]:
     """The words printing the amount ``value`` (any number format); the lowest on the page
-    wins, as totals are printed under the lines that repeat the same figures."""
+    wins, as totals are printed under the lines that repeat the same figures. The value is
+    known, so a page of a three-decimal currency ("12.500" for 12.5) is read both ways."""
     best: list[Word] = []
-    for _p, _i, lt in lines_of(doc):
-        for m, v, _dec in find_amounts(lt.text):
-            if abs(abs(v) - abs(value)) < 0.005:
-                words = lt.words_between(m.start("num"), m.end("num"))
-                if words:
-                    best = words
+    for places in (2, 3):
+        with decimal_places(places):
+            for _p, _i, lt in lines_of(doc):
+                for m, v, _dec in find_amounts(lt.text):
+                    if abs(abs(v) - abs(value)) < (0.005 if places == 2 else 0.0005):
+                        words = lt.words_between(m.start("num"), m.end("num"))
+                        if words:
+                            best = words
+        if best:
+            break
     return best
 
 
