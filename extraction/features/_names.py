@@ -40,8 +40,9 @@ def bare_legal_form(text: str) -> bool:
 # A document's own title, per language: never a party's name, and cut off the end of a name's
 # line it is printed on ("Acme Widgets GmbH INVOICE").
 DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "fatura", "receipt", "gutschrift",
-                   "avoir", "credit note", "tax invoice", "proforma", "fatura-recibo", "factura simplificada", "recibo",
-                   "nota de crédito", "nota di credito", "creditnota", "abono", "rechnungskorrektur", "faktura")
+                   "avoir", "credit note", "tax invoice", "pro forma", "pro-forma", "fatura-recibo",
+                   "factura simplificada", "recibo", "nota de crédito", "nota di credito", "creditnota", "abono",
+                   "rechnungskorrektur", "faktura")
 # … and words that open a title or a page header line (they stay when a name ends with them:
 # "Au Bon" is a name)
 TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", "handelsrechnung", "page", "seite"))
