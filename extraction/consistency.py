@@ -21,6 +21,7 @@ import re
 
 from .candidate import Candidate
 from .context import Context
+from .features._parties import compact
 from .layout import compile_labels, lines_of
 
 STRUCTURED_ORIGINS = ("xml", "qr")
@@ -151,9 +152,9 @@ def name_the_vat_owner(ctx: Context) -> None:
     if not owners:
         return
     party, other = ("client", "supplier") if ctx.options.perspective == "supplier" else ("supplier", "client")
-    key = _compact(owners[0].content)
+    key = compact(owners[0].content)
     cands = ctx.found.get(party) or []
-    chosen = next((c for c in cands if _compact(str(c.content)) == key), None)
+    chosen = next((c for c in cands if compact(str(c.content)) == key), None)
     if chosen is None:
         return  # no finder named it: the block's top line may be something else
     if cands and cands[0] is chosen:
@@ -162,7 +163,7 @@ def name_the_vat_owner(ctx: Context) -> None:
     chosen.score = max(chosen.score, owners[0].score)
     ctx.found[party] = [chosen] + [c for c in cands if c is not chosen]
     others = ctx.found.get(other) or []
-    if others and _compact(str(others[0].content)) == key:
+    if others and compact(str(others[0].content)) == key:
         others = others[1:]
     if not others and displaced is not None:
         # two parties: the name the id displaced heads the other block
@@ -184,18 +185,14 @@ def separate_identifiers(ctx: Context) -> None:
     if not ids or ids[0].origin in STRUCTURED_ORIGINS:
         return
     # the selected id of each kind, and every other the page names beyond doubt (checked ids)
-    taken = {_compact(_identifier(c.content)) for name in OTHER_IDENTIFIERS
+    taken = {compact(_identifier(c.content)) for name in OTHER_IDENTIFIERS
              for i, c in enumerate(ctx.found.get(name) or []) if i == 0 or c.score >= CHECKED_ID_SCORE}
     taken.discard("")
-    kept = [c for c in ids if _compact(str(c.content)) not in taken and not _checked_id(str(c.content))]
+    kept = [c for c in ids if compact(str(c.content)) not in taken and not _checked_id(str(c.content))]
     if kept and kept[0] is not ids[0]:
         ctx.found["invoice_id"] = kept + [c for c in ids if c not in kept]
     elif not kept:
         ctx.found["invoice_id"] = []
-
-
-def _compact(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", value).upper()
 
 
 def _identifier(content) -> str:
@@ -213,7 +210,7 @@ def _checked_id(value: str) -> bool:
     from stdnum import iban
     from stdnum.eu import vat
 
-    number = _compact(value)
+    number = compact(value)
     if len(number) < 8 or not number[:2].isalpha():
         return False
     try:

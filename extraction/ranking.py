@@ -241,7 +241,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
             # (a scan's gaps are not measured to columns: its lines are read whole, as its
             # model was trained)
             text_layer = p < len(ctx.doc.pages) and ctx.doc.pages[p].source != "ocr"
-            left_words = _own_column_left(line, first) if line_columns and text_layer else lw[:idx]
+            left_words = _own_column_left(line, first) if text_layer else lw[:idx]
             left = " ".join(w.text for w in left_words)
             x["line_words"] = min(len(lw), 20) / 20
             x["first_on_line"] = 1.0 if idx == 0 else 0.0
@@ -275,7 +275,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
                 above = " ".join(w.text for w in above_words)
                 # a label over a value heads it only when it stands alone there: a line above
                 # that prints its own value ("Due date: 12.03.2024") heads nothing below it
-                headers_only = not (header_lines_only and text_layer and PRINTED_VALUE.search(above))
+                headers_only = not (text_layer and PRINTED_VALUE.search(above))
                 for name, rx in label_classes().items():
                     if headers_only and rx.search(above):
                         x[f"above_{name}"] = 1.0
@@ -284,7 +284,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
                 # reaches the neighbouring column's label
                 over = " ".join(w.text for w in above_line.words if w.x1 > first.x0 and w.x0 < last.x1)
                 for name, rx in label_classes().items():
-                    if rx.search(over) and not (header_lines_only and text_layer and PRINTED_VALUE.search(over)):
+                    if rx.search(over) and not (text_layer and PRINTED_VALUE.search(over)):
                         x[f"over_{name}"] = 1.0
             else:
                 x["above_gap"] = 1.0
@@ -299,12 +299,9 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
     return x
 
 
-# Two refinements of the label features, switched together (a model is trained with both or
-# neither): labels left of a value are read in its own column of the line (and the column just
-# before it, where a label stands apart from its value), and a line above heads a value only
-# when it prints labels alone.
-line_columns = True
-header_lines_only = True
+# On a text layer the label features read a line by its columns: labels left of a value are
+# those of its own column of the line (or of the column just before it, where a label stands
+# apart from its value), and a line above heads a value only when it prints labels alone.
 WORDY = re.compile(r"[^\W\d_]{3}")
 # A value printed on a line (a date, an amount, a number of three digits or more), not a rate
 # or a count inside a label ("VAT 19 %", "Total (2 items)").

@@ -24,7 +24,7 @@ class LineText:
     words: Sequence[Word]
     text: str
     starts: list[int]  # start offset of each word in ``text``
-    lengths: list[int] | None = None  # each word's length in ``text`` (a leader's is 0)
+    lengths: list[int]  # each word's length in ``text`` (a leader's is 0)
 
     @classmethod
     def of(cls, words: Sequence[Word]) -> "LineText":
@@ -39,8 +39,7 @@ class LineText:
 
     def words_between(self, start: int, end: int) -> list[Word]:
         """The words overlapping the character span [start, end)."""
-        lengths = self.lengths or [len(w.text) for w in self.words]
-        return [w for w, s, n in zip(self.words, self.starts, lengths) if n and s < end and s + n > start]
+        return [w for w, s, n in zip(self.words, self.starts, self.lengths) if n and s < end and s + n > start]
 
     def finditer(self, pattern: re.Pattern | str, flags: int = 0) -> Iterator[tuple[re.Match, list[Word]]]:
         rx = re.compile(pattern, flags) if isinstance(pattern, str) else pattern

@@ -17,12 +17,17 @@ def wanted_party(ctx: Context) -> str:
     return "buyer" if ctx.options.perspective == "supplier" else "seller"
 
 
+def party_at(ctx: Context, words: list[Word]) -> str | None:
+    """'seller' / 'buyer': whose block the words lie in, by the heading over their column."""
+    if not words:
+        return None
+    page, index = line_position(ctx.doc, words[0])
+    return party_of(ctx.doc, page, index, x=column_start(ctx.doc, page, index, words[0]))
+
+
 def party_score(ctx: Context, words: list[Word]) -> float:
     """+0.3 when the words lie in the wanted party's block, −0.4 in the other's, else 0."""
-    if not words:
-        return 0.0
-    page, index = line_position(ctx.doc, words[0])
-    party = party_of(ctx.doc, page, index, x=column_start(ctx.doc, page, index, words[0]))
+    party = party_at(ctx, words)
     if party is None:
         return 0.0
     return 0.3 if party == wanted_party(ctx) else -0.4

@@ -6,9 +6,10 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import column_start, line_position, lines_of, party_of
+from ..layout import lines_of
 from ._names import (address_block_names, in_table_header, is_field_label, legal_names, names_in_block, names_over_code,
                      window_recipient)
+from ._parties import party_at
 
 
 def find(ctx: Context) -> list[Candidate]:
@@ -20,7 +21,7 @@ def find(ctx: Context) -> list[Candidate]:
         # supplier's is the client's, whatever its heading (a hotel folio's "Entity", none)
         supplier_words = {id(w) for c in (ctx.found.get("supplier") or [])[:1] for w in c.words}
         cands = [c for c in address_block_names(ctx) if not supplier_words & {id(w) for w in c.words}
-                 and party_of_block(ctx, c) != "seller" and not in_table_header(ctx, c)
+                 and party_at(ctx, list(c.words)) != "seller" and not in_table_header(ctx, c)
                  and not is_field_label(c.content)]
     supplier = ctx.selected("supplier")
     if supplier is not None:
@@ -35,12 +36,6 @@ def find(ctx: Context) -> list[Candidate]:
         printed = _printed(ctx, own)
         cands.append(Candidate(own, printed, 0.95 if printed else 0.2, origin="text" if printed else "user"))
     return rank(cands)
-
-
-def party_of_block(ctx: Context, cand: Candidate) -> str | None:
-    """Whose block a name heads, by the heading over its column (None: no heading)."""
-    page, index = line_position(ctx.doc, cand.words[0])
-    return party_of(ctx.doc, page, index, x=column_start(ctx.doc, page, index, cand.words[0]))
 
 
 def _key(text: str) -> str:

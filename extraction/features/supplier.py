@@ -8,8 +8,8 @@ from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of, segments
 from ..spans import LineText
 from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
-                     is_field_label, legal_names, letterhead, names_in_block, names_over_code, receipt_header, window_recipient,
-                     window_sender)
+                     is_field_label, legal_names, letterhead, names_in_block, names_over_code, receipt_header,
+                     window_recipient, window_sender)
 
 
 def find(ctx: Context) -> list[Candidate]:
