@@ -110,6 +110,66 @@ SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€"}
 N_TEMPLATES = 6
 
 
+# How a bill names its buyer, with the share of bills drawn each way: under a heading
+# ("Bill to:"), as a window address under the sender's line (no heading), as a bare address
+# block, with the heading on the name's line ("Customer: …"), or beside a delivery address
+# that may name someone else.
+CLIENT_STYLES = (("heading", 0.4), ("window", 0.2), ("bare", 0.15), ("inline", 0.13), ("ship_and_bill", 0.12))
+SHIP_TO = {"en": ["Ship to", "Deliver to"], "de": ["Lieferadresse", "Lieferanschrift"],
+           "fr": ["Livré à", "Adresse de livraison"], "nl": ["Afleveradres", "Leveradres"],
+           "es": ["Enviar a", "Dirección de entrega"], "it": ["Destinazione merce", "Luogo di consegna"],
+           "pt": ["Local de entrega", "Morada de entrega"]}
+TAX_ID_LABELS = {"en": ["VAT No.", "VAT reg. no.", "Tax ID"], "de": ["USt-IdNr.", "USt-ID"], "fr": ["N° TVA", "TVA intracom."],
+                 "nl": ["BTW-nr.", "BTW nummer"], "es": ["NIF", "CIF"], "it": ["P.IVA", "Partita IVA"], "pt": ["NIF", "NIPC"]}
+TOWNS = ["Springfield", "Lakeside", "Neustadt", "Villeneuve", "Oosterhout", "Riverton", "Montebello"]
+
+
+def _postcode(rnd: random.Random) -> str:
+    return f"{rnd.randint(10000, 99999)} {rnd.choice(TOWNS)}"
+
+
+def _draw_parties(c, rnd: random.Random, L: dict, lang: str, template: int, supplier: str, client: str,
+                  street_no: int, bx: float, by: float, h: float) -> None:
+    """The buyer's block in one of CLIENT_STYLES, and on some bills the seller's tax id under
+    its address (a printed id marks the issuer's block, whoever's name stands near)."""
+    style = rnd.choices([s for s, _w in CLIENT_STYLES], [w for _s, w in CLIENT_STYLES])[0]
+    street = f"{rnd.choice(STREETS)} {rnd.randint(1, 300)}"
+    heading = rnd.choice(L["bill_to"])
+    if style == "window":
+        # a window envelope's address, under the sender's own line in small print
+        c.setFont("Helvetica", 6.5)
+        c.drawString(50, h - 118, f"{supplier} · {rnd.choice(STREETS)} {street_no} · {_postcode(rnd)}")
+        block, x, y = [client, street, _postcode(rnd)], 50, h - 132
+    elif style == "bare":
+        block, x, y = [client, street, _postcode(rnd)], bx, by - 13
+    elif style == "inline":
+        block, x, y = [f"{heading}: {client}", street, _postcode(rnd)], bx, by
+    elif style == "ship_and_bill":
+        other = rnd.choice([n for n in CLIENTS if n not in client]) + " " + rnd.choice(["Warehouse", "Depot", "Site"])
+        shipped = client if rnd.random() < 0.5 else other
+        c.setFont("Helvetica", 9)
+        c.drawString(50, by, rnd.choice(SHIP_TO[lang]) + ":")
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(50, by - 13, shipped)
+        c.setFont("Helvetica", 9)
+        c.drawString(50, by - 26, f"{rnd.choice(STREETS)} {rnd.randint(1, 300)}")
+        c.drawString(50, by - 39, _postcode(rnd))
+        c.drawString(330, by, heading + ":")
+        block, x, y = [client, street, _postcode(rnd)], 330, by - 13
+    else:
+        c.setFont("Helvetica", 9)
+        c.drawString(bx, by, heading + ":")
+        block, x, y = [client, street], bx, by - 13
+    for k, text in enumerate(block):
+        c.setFont("Helvetica-Bold" if k == 0 and style != "inline" else "Helvetica", 10 if k == 0 else 9)
+        c.drawString(x, y - 13 * k, text)
+    if rnd.random() < 0.35 and style != "window":
+        # the seller's tax id under its address (made up: not a checked number)
+        c.setFont("Helvetica", 8)
+        sx = 50 if template in (2, 5) else (330 if template % 2 == 1 else 50)
+        c.drawString(sx, h - 94, f"{rnd.choice(TAX_ID_LABELS[lang])} {rnd.randint(10 ** 8, 10 ** 9 - 1)}")
+
+
 def fmt_amount(value: float, lang: str, currency: str, style: int) -> str:
     text = f"{value:,.2f}"
     if lang != "en":
@@ -175,14 +235,11 @@ def make(seed: int, template: int | None = None) -> tuple[bytes, dict, int]:
     street_no = rnd.randint(2, 999)
     c.drawString(hx if template not in (2, 5) else 50, h - 70, f"{rnd.choice(STREETS)} {street_no}")
     c.drawString(hx if template not in (2, 5) else 50, h - 82, f"{rnd.randint(10000, 99999)} City")
-    # the buyer's block
+    # the buyer's block (its style drawn apart, so the rest of a seed's bill stays the same)
     by = h - 150 if template < 3 else h - 120
-    c.setFont("Helvetica", 9)
-    c.drawString(px if template not in (2, 5) else 330, by, pick("bill_to") + ":")
-    c.setFont("Helvetica-Bold", 10)
-    c.drawString(px if template not in (2, 5) else 330, by - 13, client)
-    c.setFont("Helvetica", 9)
-    c.drawString(px if template not in (2, 5) else 330, by - 26, f"{rnd.choice(STREETS)} {rnd.randint(1, 300)}")
+    bx = px if template not in (2, 5) else 330
+    party = random.Random(seed * 31 + 7)
+    _draw_parties(c, party, L, lang, template, supplier, client, street_no, bx, by, h)
     # the document's fields: a column of label: value, or a header row of labels over values
     fields = [(pick("number"), number), (pick("date"), D(issued)), (pick("due"), D(due)),
               (pick("customer_no"), str(rnd.randint(1000000, 99999999)))]
@@ -192,7 +249,10 @@ def make(seed: int, template: int | None = None) -> tuple[bytes, dict, int]:
         fields.append((pick("delivery"), D(issued - timedelta(days=rnd.randint(1, 20)))))
     rnd.shuffle(fields)
     fy = h - 230
-    if template in (0, 3, 5):
+    # a header row of labels over values only where every value fits its column (long
+    # spelled-out dates in a row of six fields would run into each other)
+    fits = all(c.stringWidth(value, "Helvetica", 9) < 495 / len(fields) - 6 for _label, value in fields)
+    if template in (0, 3, 5) or not fits:
         leaders = rnd.random() < 0.3  # "Invoice date ............ 09.04.2018", the value far right
         for i, (label, value) in enumerate(fields):
             if leaders:

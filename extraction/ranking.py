@@ -414,6 +414,39 @@ def _name_features(ctx, feature, cand, x):
         party = party_of(ctx.doc, p, i, x=None if on_scan else column_start(ctx.doc, p, i, cand.words[0]))
         x["in_seller_block"] = 1.0 if party == "seller" else 0.0
         x["in_buyer_block"] = 1.0 if party == "buyer" else 0.0
+        if not on_scan:
+            _block_features(ctx, feature, cand, p, i, x)
+
+
+WINDOW_ZONE = (0.1, 0.36)  # of the page height: where a window envelope shows the address
+BLOCK_LINES = 5
+
+
+def _block_features(ctx, feature, cand, page, index, x):
+    """What the name's own block prints: a tax or registration id (the issuer's block, most
+    often), a sender's line over it (a window address); where the block stands."""
+    from .features._names import REGISTRATION_LINE, in_column, sender_lines
+    from .layout import BUYER_HEADINGS, is_heading
+
+    f = facts(ctx)
+    lines = f.lines.pages[page]
+    first = cand.words[0]
+    x0 = first.x0
+    below = []
+    for nxt in lines[index + 1: index + 1 + BLOCK_LINES]:
+        col = in_column(nxt, x0)
+        if not col.words or abs(col.words[0].x0 - x0) > 0.05:
+            break
+        below.append(col.text)
+    x["block_tax_id"] = 1.0 if any(REGISTRATION_LINE.search(t) for t in below) else 0.0
+    x["window_zone"] = 1.0 if page == 0 and WINDOW_ZONE[0] <= first.y0 <= WINDOW_ZONE[1] and first.x0 < 0.5 else 0.0
+    x["under_sender_line"] = 1.0 if page == 0 and any(any(w is first for w in sub.words)
+                                                      for _lt, sub in sender_lines(ctx)) else 0.0
+    x["heading_on_line"] = 1.0 if is_heading(lines[index].text, BUYER_HEADINGS) else 0.0
+    if feature == "client":
+        supplier = ctx.selected("supplier")
+        same_line = supplier is not None and any(f.where.get(id(w), (-1, -1)) == (page, index) for w in supplier.words)
+        x["supplier_line"] = 1.0 if same_line else 0.0
 
 
 PHONE_LIKE = re.compile(r"(?:\+?\d[\d ()./-]{6,}\d)")
@@ -537,7 +570,29 @@ def broad_candidates(ctx: Context, feature: str, found: list[Candidate]) -> list
         return out
     if feature == "supplier" and is_receipt(ctx.doc, ctx.options.document_type):
         return receipt_name_candidates(ctx, found)
+    if feature == "client" and not ocr_only(ctx.doc):
+        return address_block_candidates(ctx, found)
     return []
+
+
+def address_block_candidates(ctx: Context, found: list[Candidate]) -> list[Candidate]:
+    """Every address block's name on the first page that the client's finder passed over
+    (a block without a heading, a delivery address, the issuer's own block): the model
+    weighs them against the finder's, by where they stand and what is printed near them."""
+    from .features._names import address_block_names
+
+    supplier = ctx.selected("supplier")
+    have = {str(c.content).casefold() for c in found}
+    if supplier is not None:
+        have.add(str(supplier.content).casefold())
+    out = []
+    for c in address_block_names(ctx):
+        key = str(c.content).casefold()
+        if key not in have:
+            have.add(key)
+            c.extra["_broad"] = True
+            out.append(c)
+    return out
 
 
 MAX_REPEAT_TEXT = 200_000

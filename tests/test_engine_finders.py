@@ -444,3 +444,27 @@ def test_an_address_block_without_heading_names_the_client():
             (0.21, "3011 Rotterdam", 0.05), (0.40, "Total 100.00 EUR", 0.55)]
     ctx = run(doc_of(rows), "client")
     assert selected(ctx, "client").startswith("Brouwer Logistiek")
+
+
+def test_a_row_of_column_headers_under_a_buyer_word_is_no_client():
+    """"Customer no.  Date  Invoice no.": the heading word opens a row of field labels over
+    their values, not a block; the address block above names the client."""
+    from invoice_extract.extraction.features._names import is_label_row
+
+    assert is_label_row("Customer no. Invoice date Invoice no. Due date")
+    assert not is_label_row("Customer: Hotelbau Lindner GmbH")  # "tel" inside a word is no label
+    rows = [(0.05, "Osterkamp Drucktechnik GmbH", 0.05), (0.07, "Am Anger 4", 0.05), (0.09, "34117 Kassel", 0.05),
+            (0.20, "Pfeiffer Gerüstbau KG", 0.05), (0.22, "Talstraße 18", 0.05), (0.24, "07743 Jena", 0.05),
+            (0.33, [(0.05, "Kunde Nr."), (0.25, "Datum"), (0.45, "Rechnung Nr.")]),
+            (0.35, [(0.05, "40211"), (0.25, "03.02.2025"), (0.45, "R-2025-88")])]
+    ctx = run(doc_of(rows), "client")
+    assert all("Datum" not in str(c.content) for c in ctx.found["client"])
+    # the name ends with its legal form: "KG" is no street ("Kg", a Malaysian village) there
+    assert selected(ctx, "client") == "Pfeiffer Gerüstbau KG"
+
+
+def test_a_buyer_heading_on_the_names_line_is_not_part_of_the_name():
+    rows = [(0.05, "Osterkamp Drucktechnik GmbH", 0.05), (0.07, "Am Anger 4", 0.05), (0.09, "34117 Kassel", 0.05),
+            (0.20, "Rechnungsempfänger: Pfeiffer Gerüstbau KG", 0.55), (0.22, "Talstraße 18", 0.55)]
+    ctx = run(doc_of(rows), "client")
+    assert {c.content for c in ctx.found["client"]} == {"Pfeiffer Gerüstbau KG"}

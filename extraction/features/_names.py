@@ -19,6 +19,9 @@ LEGAL_FORMS = re.compile(
     re.I)
 NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison sociale", "bedrijf", "empresa",
                              "ragione sociale", "nom"])
+# A name ending with its legal form ("… GmbH & Co. KG") is a company's, whatever street word
+# ("Kg") it holds.
+LEGAL_FORM_END = re.compile(r"(?:" + LEGAL_FORMS.pattern + r")\W*$", re.I)
 
 
 def name_label(text: str) -> re.Match | None:
@@ -98,6 +101,28 @@ def is_field_label(text: str) -> bool:
     text = text.strip()
     return bool(text) and (any(rx.fullmatch(text) for rx in (*label_classes().values(), TAX_ID_LABEL))
                            or text.casefold() in _places_and_currencies())
+
+
+def is_label_row(text: str) -> bool:
+    """Two field labels or more on the text ("No. Date of issue Invoice no. Due"): a row of
+    column headers over their values, never a party's name."""
+    from ..ranking import label_classes
+
+    # whole words only: some classes are word parts ("tel" of a context class in "Hotels")
+    spans = sorted({m.span() for name, rx in label_classes().items() if name not in ("seller", "buyer")
+                    for m in rx.finditer(text) if _whole_words(text, *m.span())})
+    apart, end = 0, -1
+    for start, stop in spans:  # labels that do not overlap ("Invoice" inside "Invoice date" is one)
+        if start >= end:
+            apart, end = apart + 1, stop
+        else:
+            end = max(end, stop)
+    return apart >= 2
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    return not (start > 0 and text[start - 1].isalnum() or end < len(text) and text[end].isalnum()
+                and text[end - 1].isalnum())
 
 
 @functools.cache
@@ -204,6 +229,8 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 continue  # "Cliente S.p.A.": a name that starts with a heading's word, not a heading
             if NAME_LABEL.fullmatch(rest):
                 continue  # "Vendor name": a label (or a sample's placeholder), no name after a heading
+            if is_label_row(lt.text):
+                continue  # "Customer no.  Date  Invoice no.": a row of column headers, no block's heading
             if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
                     and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
@@ -247,8 +274,9 @@ def _legal_name(ctx: Context, party: str, lt: LineText, p: int, i: int, n_pages:
     if not seg:
         return []
     text, words = seg
-    label = name_label(text)
-    if label and text[label.end():].strip():  # "Name: Kranich Werkzeug GmbH": the name is after the label
+    label = name_label(text) or _heading_with_colon(text)
+    # "Name: Kranich Werkzeug GmbH", "Customer: Kranich Werkzeug GmbH": the name is after the label
+    if label and text[label.end():].strip():
         seg_line = LineText.of(words)
         start = seg_line.text.find(text[label.end():].strip())
         text, words = clean_name(text[label.end():]), seg_line.words_between(start, len(seg_line.text))
@@ -263,6 +291,17 @@ def _legal_name(ctx: Context, party: str, lt: LineText, p: int, i: int, n_pages:
     position = (p + words[0].cy) / n_pages
     score += 0.1 * (1 - position)
     return [Candidate(text, words, max(0.0, score))]
+
+
+def _heading_with_colon(text: str) -> re.Match | None:
+    """A party block's heading and its colon opening the text ("Kunde: …", "Sold to: …")."""
+    for headings in (BUYER_HEADINGS, SELLER_HEADINGS):
+        m = is_heading(text, headings)
+        if m:
+            colon = re.match(r"\s*:", text[m.end():])
+            if m.group(0).rstrip().endswith(":") or colon:
+                return re.match(re.escape(text[:m.end() + (colon.end() if colon else 0)]), text)
+    return None
 
 
 def letterhead(ctx: Context) -> list[Candidate]:
@@ -399,7 +438,8 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
             text = clean_name(part.text)
             if (not part.words or part.words[0].y0 > ADDRESS_BLOCK_ZONE or len(text) < 3
                     or not re.search(r"[^\W\d]{2}", text) or NOT_A_NAME.search(text) or FIELD_LINE.match(part.text)
-                    or ADDRESS_LINE.search(text) or TOWN_LINE.search(text) or is_field_label(text)
+                    or ((ADDRESS_LINE.search(text) or HOUSE_NUMBER_END.search(text)) and not LEGAL_FORM_END.search(text))
+                    or TOWN_LINE.search(text) or is_field_label(text)
                     or TITLE_WORDS.match(text) or is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS)):
                 continue
             x0, bottom = part.words[0].x0, max(w.y1 for w in part.words)

@@ -7,7 +7,7 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of, segments
 from ..spans import LineText
-from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
+from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORM_END, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
                      is_field_label, legal_names, letterhead, names_in_block, names_over_code, receipt_header,
                      window_recipient, window_sender)
 
@@ -63,7 +63,6 @@ def find(ctx: Context) -> list[Candidate]:
     return rank([c for c in cands if len(c.content) >= 2])
 
 
-LEGAL_FORM_END = re.compile(r"(?:" + LEGAL_FORMS.pattern + r")\W*$", re.I)
 TRAILING_TITLE = re.compile(r"\s+(?:" + "|".join(t.replace(" ", r"\s+") for t in DOCUMENT_TITLES) + r")\W*$", re.I)
 
 
