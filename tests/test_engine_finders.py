@@ -468,3 +468,28 @@ def test_a_buyer_heading_on_the_names_line_is_not_part_of_the_name():
             (0.20, "Rechnungsempfänger: Pfeiffer Gerüstbau KG", 0.55), (0.22, "Talstraße 18", 0.55)]
     ctx = run(doc_of(rows), "client")
     assert {c.content for c in ctx.found["client"]} == {"Pfeiffer Gerüstbau KG"}
+
+
+def test_a_heading_beside_the_sellers_block_heads_the_lines_under_it():
+    """"Bill to" on the line of the seller's name (its block stands in the right column): the
+    client is the first line under the heading, in its own column; the seller's street (no
+    house number) under its name is no block's first line."""
+    rows = [(0.05, "Brunnhofer Medien GmbH", 0.05), (0.10, "Invoice", 0.05),
+            (0.20, [(0.05, "Bill to"), (0.55, "Brunnhofer Medien GmbH")]),
+            (0.215, [(0.05, "Kavanagh Studios"), (0.55, "Lindenhof")]),
+            (0.23, [(0.05, "14 Quay Street"), (0.55, "10115 Berlin")]),
+            (0.245, [(0.05, "D02 X285 Dublin")])]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
+    assert selected(ctx, "client") == "Kavanagh Studios"
+    from invoice_extract.extraction.features._names import address_block_names
+
+    assert "Lindenhof" not in {c.content for c in address_block_names(ctx)}
+
+
+def test_a_customer_line_at_the_foot_of_a_slip_names_the_client_not_the_closing_words():
+    rows = [(0.05, "Ferramenta Olmi", 0.35), (0.10, "Fattura", 0.4), (0.30, "TOTALE EUR 12,20", 0.05),
+            (0.80, "Cliente: Studio Cliente Ventura", 0.05), (0.85, "Grazie per la preferenza.", 0.3)]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "client") == "Studio Cliente Ventura"
+    assert all("Grazie" not in c.content for c in ctx.found["client"])

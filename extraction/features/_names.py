@@ -120,6 +120,48 @@ def is_label_row(text: str) -> bool:
     return apart >= 2
 
 
+def _own_part(lt: LineText, m: re.Match, below: LineText | None) -> LineText:
+    """The heading's own column of its line. What stands in another column beside it belongs
+    to that column ("Bill to        Acme GmbH", the seller's block beside; "Bill to    Invoice
+    date 3 May"), unless nothing stands under it: then it is the heading's value, set apart
+    ("Customer:          Kranich GmbH")."""
+    parts = segments(lt)
+    if len(parts) < 2:
+        return lt
+    own = LineText.of(parts[0])
+    offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
+    if len(own.text) > offset + m.end() + 1:
+        return own  # the heading and a name in its own column; the rest is another column's
+    beside = parts[1][0].x0
+    if below is not None and any(abs(part[0].x0 - beside) < 0.02 for part in segments(below)):
+        return own
+    return lt
+
+
+def _heads_rest(rest: str) -> bool:
+    """What follows a heading is another heading ("Bill to:  Ship to:", "Käufer/Leistungsempfänger"),
+    not a name that holds a heading's word ("Cliente: USL Cliente")."""
+    rest = rest.lstrip(" /-:")
+    return bool(is_heading(rest, SELLER_HEADINGS) or is_heading(rest, BUYER_HEADINGS))
+
+
+def _starts_with_label(text: str) -> bool:
+    """The text opens with a field's label and its value ("reference PO-17", "no. 4711"); not a
+    name that starts with a label's word ("Invoice Systems GmbH")."""
+    from ..ranking import label_classes
+
+    for name, rx in label_classes().items():
+        m = rx.match(text) if name not in ("seller", "buyer") else None
+        if m and re.match(r"\s*\S*\d", text[m.end():]):
+            return True
+    return False
+
+
+def _is_supplier(ctx: Context, text: str) -> bool:
+    supplier = ctx.selected("supplier")
+    return supplier is not None and compact(str(supplier.content)) == compact(text)
+
+
 def _whole_words(text: str, start: int, end: int) -> bool:
     return not (start > 0 and text[start - 1].isalnum() or end < len(text) and text[end].isalnum()
                 and text[end - 1].isalnum())
@@ -223,16 +265,19 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
             lt, m, beside = _heading_part(line, heading)
             if not m:
                 continue
+            lt = _own_part(lt, m, lines[i + 1] if i + 1 < len(lines) else None)
             offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
             rest = clean_name(lt.text[offset + m.end():])
             if bare_legal_form(lt.text[offset + m.end():]) and not m.group(0).rstrip().endswith(":"):
                 continue  # "Cliente S.p.A.": a name that starts with a heading's word, not a heading
             if NAME_LABEL.fullmatch(rest):
                 continue  # "Vendor name": a label (or a sample's placeholder), no name after a heading
-            if is_label_row(lt.text):
-                continue  # "Customer no.  Date  Invoice no.": a row of column headers, no block's heading
+            if is_label_row(lt.text) or _starts_with_label(rest):
+                # "Customer no.  Date  Invoice no.": a row of column headers; "Buyer reference
+                # PO-17": a field's label and value; neither heads a block
+                continue
             if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
-                    and not SELLER_HEADINGS.search(rest) and not BUYER_HEADINGS.search(rest)):
+                    and not _heads_rest(rest)):
                 out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
                 continue
             for j in range(i + 1, min(i + 5, len(lines))):
@@ -250,6 +295,11 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                     continue
                 if NOT_A_NAME.search(below.text) or len(below.text) < 3 or FIELD_LINE.match(below.text):
                     continue
+                if GREETING.search(below.text):
+                    break  # "Thank you for your business": the page's closing words
+                if ((ADDRESS_LINE.search(below.text) or TOWN_LINE.search(below.text))
+                        and not LEGAL_FORM_END.search(below.text)):
+                    break  # the block starts with its street or town: it names no one
                 seg = segment_with(below, re.compile(r".+")) if SEPARATORS.search(below.text) else None
                 text, words = seg if seg else (clean_name(below.text), list(below.words))
                 out.append(Candidate(text, words, 0.7))
@@ -430,10 +480,14 @@ def address_block_names(ctx: Context) -> list[Candidate]:
 def _address_block_names(ctx: Context) -> list[Candidate]:
     if not ctx.doc.pages:
         return []
+    from .invoice_lines import header_columns  # (it reads the pipeline's line helpers)
+
     page = ctx.doc.pages[0]
     lines = lines_of(ctx.doc).pages[0]
+    # the parties' blocks stand above the lines table: its rows are no address
+    table = next((i for i, line in enumerate(lines) if header_columns(line)), len(lines))
     out = []
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines[:table]):
         for part in column_parts(line, page):
             text = clean_name(part.text)
             if (not part.words or part.words[0].y0 > ADDRESS_BLOCK_ZONE or len(text) < 3
@@ -443,6 +497,8 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
                     or TITLE_WORDS.match(text) or is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS)):
                 continue
             x0, bottom = part.words[0].x0, max(w.y1 for w in part.words)
+            if i > 0 and _continues_block(ctx, lines[i - 1], part):
+                continue  # a block's second line (its street, under the name), not its first
             below = []
             for nxt in lines[i + 1: i + 3]:
                 col = in_column(nxt, x0)
@@ -457,6 +513,20 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
             if postal[:1] == [True] or (postal[1:2] == [True] and len(text.split()) >= 2):
                 out.append(Candidate(text, list(part.words), 0.45))
     return out
+
+
+def _continues_block(ctx: Context, above: LineText, part: LineText) -> bool:
+    """``part`` closely follows a party's name or an address line of its own column: it is
+    that block's second line (a street without its number), not a block's first. A heading
+    no vocabulary knows ("Recipient") over it is neither."""
+    col = in_column(above, part.words[0].x0)
+    if not col.words or abs(col.words[0].x0 - part.words[0].x0) > 0.02:
+        return False
+    if part.words[0].y0 - max(w.y1 for w in col.words) > ADDRESS_BLOCK_GAP:
+        return False
+    text = clean_name(col.text)
+    return bool(LEGAL_FORMS.search(text) or _is_supplier(ctx, text) or ADDRESS_LINE.search(text)
+                or TOWN_LINE.search(text))
 
 
 def window_recipient(ctx: Context) -> list[Candidate]:
