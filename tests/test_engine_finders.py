@@ -493,3 +493,14 @@ def test_a_customer_line_at_the_foot_of_a_slip_names_the_client_not_the_closing_
     ctx = run(doc_of(rows), "client")
     assert selected(ctx, "client") == "Studio Cliente Ventura"
     assert all("Grazie" not in c.content for c in ctx.found["client"])
+
+
+def test_a_tax_id_labelled_as_the_readers_in_its_own_column_is_the_buyers():
+    """An info block sets "Your VAT no." and the id apart, in two columns; the seller's id in
+    the footer is read after two labels ("VAT TRN …"), the second not taken for a prefix."""
+    rows = [(0.05, "Gulf Pearl Trading LLC", 0.05),
+            (0.20, [(0.60, "Your VAT no."), (0.75, "100987654300003")]),
+            (0.22, [(0.60, "Vs. P.IVA"), (0.75, "IT00743110157")]),
+            (0.92, "Gulf Pearl Trading LLC VAT TRN 100234567800003", 0.05)]
+    ctx = run(doc_of(rows), "VAT_Number")
+    assert [c.content for c in ctx.found["VAT_Number"]] == ["100234567800003"]

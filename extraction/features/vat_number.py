@@ -58,7 +58,7 @@ CUSTOMER_WORDS = ["customer", "customer's", "client", "client's", "buyer", "buye
                   "käufer", "empfänger", "acheteur", "klant", "afnemer", "cliente", "comprador", "destinatario",
                   "acquirente", "cessionario", "committente", "køber", "kjøper", "köpare", "alıcı",
                   # "your" before the label: the bill addresses its reader, the customer
-                  "your", "uw", "ihre", "votre", "vostra", "vostro", "su", "seu", "sua"]
+                  "your", "uw", "ihre", "votre", "vostra", "vostro", "vs.", "su", "seu", "sua"]
 _CUSTOMER = "|".join(re.escape(w) for w in sorted(CUSTOMER_WORDS, key=len, reverse=True))
 _TAX_LABEL = TAX_ID_LABEL.pattern
 CUSTOMER_TAX_LABEL = re.compile(
@@ -131,9 +131,17 @@ def _party(ctx: Context, words) -> float:
 
 
 def _text_before(ctx: Context, word) -> str:
+    """The words before ``word`` in its part of the line, or the part before it when the value
+    starts its own ("Your VAT no.          123456789")."""
     page, index = line_position(ctx.doc, word)
-    part = next((p for p in segments(lines_of(ctx.doc).pages[page][index]) if word in p), [word])
-    return " ".join(w.text for w in part[:part.index(word)])
+    parts = segments(lines_of(ctx.doc).pages[page][index])
+    k = next((n for n, p in enumerate(parts) if word in p), None)
+    if k is None:
+        return ""
+    before = parts[k][:parts[k].index(word)]
+    if not before and k > 0:
+        before = parts[k - 1]
+    return " ".join(w.text for w in before)
 
 
 def _customer_label_above(ctx: Context, word) -> bool:
@@ -193,6 +201,14 @@ def find(ctx: Context) -> list[Candidate]:
     return rank([c for c, other_party in cands if users_own_printed or not other_party])
 
 
+def _label_prefix_dropped(words: list, text: str) -> tuple[list, str]:
+    """"VAT TRN 100234567890003": a second label read as the id's letter prefix is dropped."""
+    m = re.match(r"\s*([A-Za-z]{2,3})[\s\-]+(?=\d)", text)
+    if m and TAX_ID_LABEL.fullmatch(m.group(1)) and len(words) > 1 and words[0].text.strip(":#.-") == m.group(1):
+        return list(words[1:]), text[m.end():]
+    return list(words), text
+
+
 def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candidate, bool]], bool]:
     """Tax ids after a tax-id label, as (candidate, in the other party's block), and whether the
     user's own id is among them; ``taken``: the words already read as an EU VAT id."""
@@ -204,8 +220,9 @@ def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candida
     for hit in hits:
         if any(id(w) in taken for w in hit.words) or (hit.below and id(hit.label) in beside):
             continue
-        number = compact(hit.text)
-        if DATE_LIKE.search(hit.text) or len(number) > 20:
+        words, text = _label_prefix_dropped(hit.words, hit.text)
+        number = compact(text)
+        if DATE_LIKE.search(text) or len(number) > 20:
             continue
         # sample and test bills print short made-up ids ("USt-IdNr.: DE0815"): what a VAT label
         # sets right beside it, with a country's prefix, is read too, below every real-looking id
@@ -222,8 +239,8 @@ def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candida
         if is_users_own(ctx, value):
             users_own_printed = True
             continue
-        party = _party(ctx, hit.words)
+        party = _party(ctx, words)
         score = (0.55 if valid else 0.25) + 0.2 + party - (0.05 if hit.below else 0.0) - (0.15 if short else 0.0)
-        out.append((Candidate(value, hit.words, max(0.0, min(1.0, score)),
-                              origin="ocr" if hit.words[0].conf < 1 else "text"), party < 0))
+        out.append((Candidate(value, words, max(0.0, min(1.0, score)),
+                              origin="ocr" if words[0].conf < 1 else "text"), party < 0))
     return out, users_own_printed
