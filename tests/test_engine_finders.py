@@ -504,3 +504,18 @@ def test_a_tax_id_labelled_as_the_readers_in_its_own_column_is_the_buyers():
             (0.92, "Gulf Pearl Trading LLC VAT TRN 100234567800003", 0.05)]
     ctx = run(doc_of(rows), "VAT_Number")
     assert [c.content for c in ctx.found["VAT_Number"]] == ["100234567800003"]
+
+
+@pytest.mark.parametrize("sentence", ["Please pay the invoice total by 14/03/2025, quoting the invoice number.",
+                                      "Bitte zahlen Sie den Betrag bis zum 14.03.2025 auf unser Konto.",
+                                      "Veuillez régler le montant avant le 14/03/2025 sur notre compte."])
+def test_a_deadline_in_a_payment_sentence_is_the_due_date(sentence):
+    rows = [(0.05, "Rechnung Nr. 4711", 0.05), (0.08, "Datum: 14.02.2025", 0.05), (0.60, sentence, 0.05)]
+    ctx = run(doc_of(rows), "due_date")
+    assert selected(ctx, "due_date") == "2025-03-14"
+
+
+def test_a_payment_already_made_is_no_deadline():
+    rows = [(0.05, "Invoice 4711", 0.05), (0.08, "Date: 14/02/2025", 0.05),
+            (0.60, "Paid on 20/02/2025 by card, thank you.", 0.05)]
+    assert selected(run(doc_of(rows), "due_date"), "due_date") is None

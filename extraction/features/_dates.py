@@ -175,6 +175,19 @@ DUE_LABELS = compile_labels([
     "da pagare entro", "pagamento entro", "à régler avant le", "a régler avant le", "pagar antes de",
     "fecha límite de pago", "betalen voor", "betaaldatum",
 ])
+# A payment sentence: a verb of paying, then within the sentence a word of a deadline right
+# before the date ("Please pay the invoice total by 13/05/2018", "Bitte zahlen Sie bis zum …",
+# "Veuillez régler le montant avant le …").
+PAY_VERBS = ["pay", "remit", "transfer", "settle", "zahlen", "überweisen", "begleichen", "régler", "payer",
+             "verser", "betalen", "voldoen", "overmaken", "pagar", "abonar", "pagare", "saldare", "versare",
+             "liquidar"]
+DEADLINE_WORDS = ["by", "before", "until", "no later than", "bis", "bis zum", "bis spätestens", "spätestens am",
+                  "avant le", "au plus tard le", "d'ici le", "voor", "vóór", "uiterlijk op", "uiterlijk",
+                  "antes de", "antes del", "hasta el", "entro il", "entro", "até", "até ao dia", "até dia"]
+PAYMENT_SENTENCE = re.compile(
+    r"(?<![\w])(?:" + "|".join(re.escape(v) for v in PAY_VERBS) + r")\w*\b[^.;:!?]{0,80}?(?<![\w])(?:"
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(DEADLINE_WORDS, key=len, reverse=True))
+    + r")\s*$", re.I)
 NOT_DUE_LABELS = compile_labels([
     "invoice date", "rechnungsdatum", "date de facture", "factuurdatum", "fecha de factura", "data fattura",
     "leistungsdatum", "lieferdatum", "delivery", "order date", "bestelldatum", "datum", "vom",
