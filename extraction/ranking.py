@@ -39,7 +39,16 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "ranker.json"
 MODEL_ENV = "INVOICE_EXTRACT_RANKER"  # a model file's path, or "off"
 MODEL_FORMAT = "invoice_extract.ranker/1"
 
-CURRENCY_MARK = re.compile(r"(?:[$€£¥₹]|\b(?:EUR|USD|GBP|CHF|RM|MYR|INR|Rs\.?|SGD|AUD|CAD)\b)\s*$", re.I)
+def _currency_mark() -> re.Pattern:
+    """A currency's symbol, a local mark ("RM", "Rs."), or any ISO 4217 code in capitals (Babel's
+    list: "AED", "OMR"; in capitals only, as "ALL" and "TOP" are words too)."""
+    from babel.numbers import list_currencies
+
+    codes = "|".join(sorted(list_currencies(), key=len, reverse=True))
+    return re.compile(r"(?:[$€£¥₹]|(?i:\b(?:RM|Rs|eur|usd|gbp|chf|myr|inr|sgd|aud|cad)\b)\.?|\b(?:" + codes + r")\b)\s*$")
+
+
+CURRENCY_MARK = _currency_mark()
 
 
 # ------------------------------------------------------------------ the model

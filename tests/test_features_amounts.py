@@ -341,3 +341,20 @@ def test_portuguese_and_italian_totals(rows, expected):
     ctx = run(doc, "total_tax_amount")
     assert (selected(ctx, "total"), selected(ctx, "subtotal"), selected(ctx, "total_tax_amount")) == \
         pytest.approx(expected)
+
+
+def test_a_bill_without_tax_prints_its_subtotal_again_as_the_total():
+    """"Total before tax 1,200.00 / VAT 0.00 / TOTAL 1,200.00": the total is the subtotal's
+    value, not the lines' total above a surcharge."""
+    rows = [(0.40, "Total of lines AED 1,000.00", 0.05), (0.43, "Surcharge 200.00", 0.05),
+            (0.46, "Total before tax AED 1,200.00", 0.05), (0.49, "VAT AED 0.00", 0.05),
+            (0.52, "TOTAL AED 1,200.00", 0.05)]
+    ctx = run(doc_of(rows), "total_tax_amount")
+    assert 1200.0 in [c.content for c in ctx.found["total"]]
+
+
+def test_any_iso_code_between_a_label_and_its_amount_is_a_currency_mark():
+    from invoice_extract.extraction.ranking import CURRENCY_MARK
+
+    assert all(CURRENCY_MARK.fullmatch(code) for code in ("AED", "OMR", "EUR", "eur", "Rs.", "€"))
+    assert not any(CURRENCY_MARK.fullmatch(word) for word in ("All", "top", "Total"))

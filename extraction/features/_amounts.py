@@ -260,7 +260,10 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     # (a weak reading: the total line itself, with its cash rounding, is what was paid)
     summed = [AmountHit(round(net.value + tax.value, DECIMAL_PLACES.get()), net.words + tax.words, 0.45, tax.position)
               for net, tax in summary]
-    total_c = _candidates(strong + due + [h for h in plain if round(h.value, 2) not in sub_values], 0.6)
+    # a plain "Total" of a subtotal's value is that subtotal, unless the bill prints a tax of 0
+    # (then the two are one amount)
+    untaxed = any(abs(h.value) < 0.005 for h in taxes)
+    total_c = _candidates(strong + due + [h for h in plain if untaxed or round(h.value, 2) not in sub_values], 0.6)
     summed_c = _candidates(summed, 0.6)
     sub_c = _candidates(subs, 0.6)
     tax_c = _candidates(taxes, 0.5)
