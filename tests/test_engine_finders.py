@@ -519,3 +519,33 @@ def test_a_payment_already_made_is_no_deadline():
     rows = [(0.05, "Invoice 4711", 0.05), (0.08, "Date: 14/02/2025", 0.05),
             (0.60, "Paid on 20/02/2025 by card, thank you.", 0.05)]
     assert selected(run(doc_of(rows), "due_date"), "due_date") is None
+
+
+def _lines(ctx):
+    return [tuple(line.content[k]["selected_value"]["content"] if k in line.content else None
+                  for k in ("description", "quantity", "unit_price", "subtotal")) for line in ctx.found["invoice_lines"]]
+
+
+def test_a_count_times_a_rate_of_four_decimals_under_its_description_is_a_line():
+    rows = [(0.30, "Night-rate energy", 0.05), (0.32, "2.582 x 0,04486 115,83", 0.08),
+            (0.35, "Feed-in credit", 0.05), (0.37, "-150 x 0,09 -13,50", 0.08),
+            (0.45, "Summe netto 102,33", 0.05)]
+    assert _lines(run(doc_of(rows), "invoice_lines")) == [("Night-rate energy", 2582.0, 0.04486, 115.83),
+                                                          ("Feed-in credit", -150.0, 0.09, -13.5)]
+
+
+def test_a_table_beside_the_title_and_the_customer_block_reads_its_own_columns():
+    rows = [(0.14, [(0.04, "TAX INVOICE"), (0.36, "Service"), (0.55, "Quantity"), (0.68, "Rate"), (0.85, "Amount")]),
+            (0.18, [(0.36, "Harbour crane hire"), (0.57, "2"), (0.68, "400.00"), (0.85, "800.00")]),
+            (0.20, [(0.04, "CUSTOMER")]),
+            (0.22, [(0.04, "Kestrel Marine Ltd"), (0.60, "Total excl. tax"), (0.85, "800.00")])]
+    assert _lines(run(doc_of(rows), "invoice_lines")) == [("Harbour crane hire", 2.0, 400.0, 800.0)]
+
+
+def test_the_sum_carried_to_the_next_page_is_no_line():
+    rows = [(0.30, [(0.05, "Description"), (0.55, "Qty"), (0.68, "Price"), (0.85, "Amount")]),
+            (0.33, [(0.05, "Scaffold rental week 1"), (0.56, "1"), (0.68, "210,00"), (0.85, "210,00")]),
+            (0.36, [(0.05, "Scaffold rental week 2"), (0.56, "1"), (0.68, "190,00"), (0.85, "190,00")]),
+            (0.39, [(0.05, "Übertrag"), (0.85, "400,00")])]
+    assert [line[0] for line in _lines(run(doc_of(rows), "invoice_lines"))] == ["Scaffold rental week 1",
+                                                                              "Scaffold rental week 2"]

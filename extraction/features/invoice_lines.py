@@ -45,6 +45,12 @@ COLUMNS = {
 # Where the items stop: the totals block, a tax line ("USt. Gesamt: 75,04"), the page footer.
 PAGE_FOOTER = re.compile(r"(?:page|seite|página|pagina|pag\.|blad)\s*\d", re.I)
 END_OF_TABLE = [SUBTOTAL, TOTAL_STRONG, TOTAL_PLAIN, TAX, PAGE_FOOTER]
+# The running sum a long table carries from one page to the next: no item of the bill.
+CARRIED_OVER = compile_labels([
+    "carried forward", "brought forward", "carry forward", "carried over", "übertrag", "zwischensumme übertrag",
+    "à reporter", "a reporter", "report", "reporté", "transport", "over te brengen", "a riportare", "riporto",
+    "da riportare", "suma y sigue", "suma anterior", "a transportar", "transporte",
+])
 # "Bruttopreis: 14,00" under an item: a labelled attribute, not more description.
 LABELLED_VALUE = re.compile(r"\w\s?:\s?[-+]?\d")
 NUMBER = re.compile(r"^[-(]?\d[\d.,' ]*\)?-?%?$")
@@ -341,7 +347,8 @@ def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
             if not columns:
                 i += 1
                 continue
-            rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends)
+            left = table_left(page_lines[i], columns)
+            rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends, left=left)
             if not ended and p + 1 < len(lines.pages):
                 rows += continued_rows(lines.pages[p + 1], learned_ends)
             items = read_rows(columns, rows)
@@ -360,23 +367,62 @@ def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
     return [Candidate(line, line.pop("_row_words", ()), line.pop("_score", 0.5)) for line in found]
 
 
+# A table set apart to the right of another column (a customer block, a title) starts this far
+# (of the page width) right of what precedes its header on the header's line.
+TABLE_APART = 0.1
+
+
+def table_left(header: LineText, columns: list[Column]) -> float:
+    """Where the table starts: its first column, when that is its description's and the header
+    line prints the title or a party's heading far left of it ("TAX INVOICE      Service  Rate");
+    else the page's edge (a description no vocabulary names, "Articolo", may stand there)."""
+    if not any(c.kind == "description" for c in columns):
+        return 0.0
+    from ._names import TITLE_WORDS
+    from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading
+
+    first = min(c.x0 for c in columns if c.kind == "description")
+    before = [w for w in header.words if w.x1 <= first + 1e-6]
+    # what stands before is the page's title or a party's heading, not a column ("Pos", "Nr.")
+    text = " ".join(w.text for w in before)
+    other_block = bool(TITLE_WORDS.match(text) or is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS))
+    if before and other_block and first - before[-1].x1 >= TABLE_APART:
+        return first - 0.02
+    return 0.0
+
+
+def _within(line: LineText, left: float) -> LineText | None:
+    if left <= 0.0:
+        return line
+    words = [w for w in line.words if w.x1 > left]
+    return LineText.of(words) if words else None
+
+
 def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
-               ends: Sequence[re.Pattern] = ()) -> tuple[list, int, bool]:
+               ends: Sequence[re.Pattern] = (), left: float = 0.0) -> tuple[list, int, bool]:
     """The rows of a table from ``start`` to its end: (rows, index of the line that ended it,
     whether the table ended on this page: a totals label or another header rather than the
     page's end or its page number)."""
     rows = []
     j = start
     while j < len(page_lines):
-        text = page_lines[j].text.strip()
+        # (a table set to the right reads only its own columns: the block beside it is not a row)
+        line = _within(page_lines[j], left)
+        if line is None:
+            j += 1
+            continue
+        text = line.text.strip()
         if PAGE_FOOTER.match(text):
             if skip_page_marks and not rows:
                 j += 1
                 continue  # "Seite 2 von 3" over a continued table
             return rows, j, False
-        if any(rx.match(text) for rx in (*END_OF_TABLE, *ends)) or header_columns(page_lines[j]):
+        if any(rx.match(text) for rx in (*END_OF_TABLE, *ends)) or header_columns(line):
             return rows, j, True
-        rows.append(page_lines[j])
+        if CARRIED_OVER.match(text) and find_amounts(text[CARRIED_OVER.match(text).end():]):
+            j += 1
+            continue  # "Übertrag 1.170,00": the sum so far, carried to the next page
+        rows.append(line)
         j += 1
     return rows, j, False
 
@@ -510,7 +556,8 @@ def score_lines(found: list[dict]) -> None:
 
 # A row without a table header, as tills and compact bills print it: "2 x 3,50 … 7,00" (a unit
 # may follow the count: "10 ud. x 100,00"), its description before the count or on the line above.
-MULTIPLIED = re.compile(r"(?<![\w.,])(?P<qty>\d+(?:[.,]\d+)?)\s*(?:[^\W\d]{1,6}\.?\s*)?[x×*]\s*(?=[-(]?[$€£]?\s?\d)")
+MULTIPLIED = re.compile(r"(?<![\w.,])(?P<qty>-?\d+(?:[.,]\d+)*)\s*(?:[^\W\d]{1,6}\.?\s*)?[x×*]\s*"
+                        r"(?P<price>[-(]?[$€£]?\s?\d[\d.,]*)")
 
 
 def multiplied_rows(ctx: Context) -> list[dict]:
@@ -521,11 +568,14 @@ def multiplied_rows(ctx: Context) -> list[dict]:
             m = MULTIPLIED.search(lt.text)
             if not m:
                 continue
+            # the amount: the row's last; the price: the figure after the "x", read whatever its
+            # decimals (a rate of energy or of a currency prints four or five: "6.512 x 0,0431")
             amounts = [(a, v) for a, v, dec in find_amounts(lt.text[m.end():], ocr=is_ocr(lt.words)) if dec or v]
             quantity = parse_number(m.group("qty"))
-            if len(amounts) < 2 or not quantity:
+            price = parse_number(m.group("price").strip("(€$£ "))
+            if not amounts or not quantity or price is None:
                 continue
-            (price_m, price), (amount_m, amount) = amounts[0], amounts[-1]
+            amount_m, amount = amounts[-1]
             if abs(abs(quantity * price) - abs(amount)) > max(0.011, abs(amount) * 0.001):
                 continue  # not a count times a price: some other figures
             words = [w for w in lt.words_between(0, m.start("qty")) if not re.fullmatch(r"[\W_]+", w.text)]
@@ -537,12 +587,12 @@ def multiplied_rows(ctx: Context) -> list[dict]:
                 continue
             base = m.end()
             q_words = lt.words_between(m.start("qty"), m.end("qty"))
-            p_words = lt.words_between(base + price_m.start("num"), base + price_m.end("num"))
+            p_words = lt.words_between(m.start("price"), m.end("price"))
             s_words = lt.words_between(base + amount_m.start("num"), base + amount_m.end("num"))
             out.append({
                 "description": _attribute(" ".join(w.text for w in words), words),
                 "quantity": _attribute(round(quantity, 4), q_words),
-                "unit_price": _attribute(round(price, 4), p_words),
+                "unit_price": _attribute(round(price, 6), p_words),
                 "subtotal": _attribute(round(amount, DECIMAL_PLACES.get()), s_words),
                 "_row_words": words + q_words + p_words + s_words,
             })
