@@ -549,3 +549,32 @@ def test_the_sum_carried_to_the_next_page_is_no_line():
             (0.39, [(0.05, "Übertrag"), (0.85, "400,00")])]
     assert [line[0] for line in _lines(run(doc_of(rows), "invoice_lines"))] == ["Scaffold rental week 1",
                                                                               "Scaffold rental week 2"]
+
+
+def test_a_bill_sent_as_a_mail_names_its_parties_in_the_mail_header():
+    rows = [(0.05, "From: Osterkamp Drucktechnik GmbH <billing@osterkamp.example>", 0.07),
+            (0.07, "To: Kavanagh Studios", 0.07), (0.09, "Subject: Invoice 4711 of 03/02/2025", 0.07),
+            (0.14, "please find below our invoice 4711.", 0.07)]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "supplier") == "Osterkamp Drucktechnik GmbH"
+    assert selected(ctx, "client") == "Kavanagh Studios"
+
+
+def test_the_name_under_the_buyers_heading_is_not_the_supplier_whose_name_stands_in_a_footer():
+    rows = [(0.05, [(0.05, "Beleg-Nr."), (0.25, "Datum"), (0.45, "Kunden-Nr.")]),
+            (0.07, [(0.05, "123"), (0.25, "22.12.2020"), (0.45, "L79865")]),
+            (0.12, [(0.05, "Rechnung"), (0.55, "Kunde")]), (0.14, [(0.55, "Pfeiffer Gerüstbau KG")]),
+            (0.16, [(0.55, "Talstraße 18")]), (0.18, [(0.55, "07743 Jena")]),
+            (0.80, "Lindner Seminare GmbH", 0.05), (0.82, "Gewerbepark 9", 0.05), (0.84, "93055 Regensburg", 0.05)]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "supplier") == "Lindner Seminare GmbH"
+    assert selected(ctx, "client") == "Pfeiffer Gerüstbau KG"
+
+
+def test_a_title_over_a_dates_line_is_no_window_address():
+    rows = [(0.05, "Al Noor Trading LLC", 0.3), (0.08, "Al Wahda Street 15 | Sharjah", 0.3),
+            (0.15, "TAX INVOICE No. AE-010", 0.3), (0.17, "Issue date: 07 Feb 2025 Due: 21 Feb 2025", 0.3),
+            (0.22, "Billed to:", 0.08), (0.24, "Noor Electronics", 0.08), (0.26, "Sheikh Zayed Road 12", 0.08)]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "client") == "Noor Electronics"
+    assert all("INVOICE" not in c.content for c in ctx.found["client"])

@@ -8,6 +8,7 @@ from ..candidate import Candidate
 from ..context import Context
 from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_position,
                       lines_of, party_of, segments)
+from ..parsing.dates import find_dates
 from ..spans import LineText
 from ._parties import compact
 
@@ -72,6 +73,10 @@ ADDRESS_LINE = re.compile(
     r"kampung|kg|rua|travessa|street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|floor|plaza|suite|straße|strasse|str|"
     r"weg|platz|allee|rue|avenue|bd|chemin|place|straat|laan|plein|calle|avenida|plaza|via|viale|piazza|corso)\b\.?"
     r"|\b\d{5}\s+[A-Za-zÀ-ÿ]{3,}"
+    # streets whose kind is glued to their name, printed without a number ("Vesterbrogade",
+    # "Fredericiavej", "Drottninggatan"), and buildings and streets of more languages
+    r"|\b[^\W\d]{3,}(?:gade|vej|vejen|gatan|gata|vägen|veien|straße|strasse|straat|gracht|kade|singel|dreef)\b"
+    r"|\b(?:tower|building|bldg|caddesi|cad\.|sokak|sok\.|mahallesi|ulica|utca)\b"
     # a street name glued to its kind, then the house number ("Mühlenstraße 20", "Kerkstraat 12")
     r"|[^\W\d]{2,}-?(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|straat|laan|gracht|plein)\s*\d", re.I)
 # A company's registration or tax id printed right under its name ("(162761-M)", "Co. Reg. No",
@@ -132,8 +137,11 @@ def _own_part(lt: LineText, m: re.Match, below: LineText | None) -> LineText:
     offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
     if len(own.text) > offset + m.end() + 1:
         return own  # the heading and a name in its own column; the rest is another column's
-    beside = parts[1][0].x0
-    if below is not None and any(abs(part[0].x0 - beside) < 0.02 for part in segments(below)):
+    # two columns go on under the line, each at its own edge; a value set apart from its label
+    # has its continuation lines under the value alone ("Bill to:    Acme Ltd / Quay Street 4")
+    beside, head_x = parts[1][0].x0, parts[0][0].x0
+    under = [part[0].x0 for part in segments(below)] if below is not None else []
+    if any(abs(x - beside) < 0.02 for x in under) and any(abs(x - head_x) < 0.02 for x in under):
         return own
     return lt
 
@@ -286,6 +294,8 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 below = in_column(lines[j], lt.words[0].x0)
                 if below.words[0].y0 - lt.words[-1].y1 > 0.06:
                     break  # too far below to belong to the block
+                if below.words[-1].x1 < lt.words[0].x0 - 0.02 or below.words[0].x0 > lt.words[-1].x1 + 0.1:
+                    continue  # another column's line: nothing of it stands under the heading
                 label = name_label(below.text)
                 if label:
                     value = clean_name(below.text[label.end():])
@@ -297,8 +307,8 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                     continue
                 if GREETING.search(below.text):
                     break  # "Thank you for your business": the page's closing words
-                if ((ADDRESS_LINE.search(below.text) or TOWN_LINE.search(below.text))
-                        and not LEGAL_FORM_END.search(below.text)):
+                if ((ADDRESS_LINE.search(below.text) or TOWN_LINE.search(below.text)
+                     or HOUSE_NUMBER_END.search(below.text)) and not LEGAL_FORM_END.search(below.text)):
                     break  # the block starts with its street or town: it names no one
                 seg = segment_with(below, re.compile(r".+")) if SEPARATORS.search(below.text) else None
                 text, words = seg if seg else (clean_name(below.text), list(below.words))
@@ -343,8 +353,47 @@ def _legal_name(ctx: Context, party: str, lt: LineText, p: int, i: int, n_pages:
     return [Candidate(text, words, max(0.0, score))]
 
 
+# An e-mail's header lines, printed on a bill sent as a mail ("From: Acme Ltd <billing@acme.example>",
+# "To: Kestrel Marine"): the sender is the issuer, the addressee its customer.
+SENDER_HEADERS = ["from", "von", "de", "da", "van", "fra", "från", "od", "sender", "absender", "expéditeur"]
+RECIPIENT_HEADERS = ["to", "an", "a", "à", "aan", "para", "til", "till", "do", "recipient", "empfänger",
+                     "destinataire"]
+_MAIL_HEADER = r"^\s*(?P<header>{})\s*:\s*(?P<name>[^<>@]*?[^\W\d][^<>@]*?)\s*(?:<[^>]*@[^>]*>|\S+@\S+)?\s*$"
+SENDER_HEADER = re.compile(_MAIL_HEADER.format("|".join(re.escape(h) for h in SENDER_HEADERS)), re.I)
+RECIPIENT_HEADER = re.compile(_MAIL_HEADER.format("|".join(re.escape(h) for h in RECIPIENT_HEADERS)), re.I)
+MAIL_HEADER_LINES = 12
+
+
+def mail_header_names(ctx: Context) -> dict[str, Candidate]:
+    """{"seller": …, "buyer": …} from an e-mail's header lines at the top of the first page: a
+    sender line and an addressee line next to each other (one alone is some other field)."""
+    cached = ctx.cache.get("mail_header_names")
+    if cached is not None:
+        return cached
+    out: dict[str, Candidate] = {}
+    pages = lines_of(ctx.doc).pages
+    lines = pages[0][:MAIL_HEADER_LINES] if pages else []
+    found = {}
+    for i, lt in enumerate(lines):
+        for party, rx in (("seller", SENDER_HEADER), ("buyer", RECIPIENT_HEADER)):
+            m = rx.match(lt.text)
+            if m and party not in found:
+                found[party] = (i, lt, m)
+    if len(found) == 2 and abs(found["seller"][0] - found["buyer"][0]) <= 2:
+        for party, (_i, lt, m) in found.items():
+            name = clean_name(m.group("name"))
+            if len(name) >= 2 and not NOT_A_NAME.search(name):
+                out[party] = Candidate(name, lt.words_between(m.start("name"), m.end("name")), 0.8)
+    ctx.cache["mail_header_names"] = out
+    return out
+
+
 def _heading_with_colon(text: str) -> re.Match | None:
-    """A party block's heading and its colon opening the text ("Kunde: …", "Sold to: …")."""
+    """A party block's heading and its colon opening the text ("Kunde: …", "Sold to: …", "To: …")."""
+    for header in (RECIPIENT_HEADER, SENDER_HEADER):
+        m = header.match(text)
+        if m:
+            return re.match(re.escape(text[:m.start("name")]), text)
     for headings in (BUYER_HEADINGS, SELLER_HEADINGS):
         m = is_heading(text, headings)
         if m:
@@ -432,8 +481,10 @@ def sender_lines(ctx: Context) -> list[tuple[LineText, LineText]]:
                 # a window address: a name over its street and town, not a row of field labels
                 # ("Invoice no.  Date  Customer no.") under a letterhead's address line
                 block = [c for c in (_sender_column(below, x0, x1) for below in lines[j + 1: j + 9]) if c][:4]
-                town = any(TOWN_LINE.search(LineText.of(c).text) for c in block)
-                if town and not is_field_label(LineText.of(col).text):
+                # (a town's line, not a date's: "Issue date: 07 Feb 2025")
+                town = any(TOWN_LINE.search(t) and not list(find_dates(t)) for t in (LineText.of(c).text for c in block))
+                first = LineText.of(col).text
+                if town and not is_field_label(first) and not TITLE_WORDS.match(first):
                     out.append((lt, LineText.of(col)))
                 break
     ctx.cache["sender_lines"] = out

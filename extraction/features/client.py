@@ -7,13 +7,17 @@ import re
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
-from ._names import (address_block_names, in_table_header, is_field_label, legal_names, names_in_block, names_over_code,
+from ._names import (address_block_names, in_table_header, is_field_label, legal_names, mail_header_names,
+                     names_in_block, names_over_code,
                      window_recipient)
 from ._parties import party_at
 
 
 def find(ctx: Context) -> list[Candidate]:
     cands = names_in_block(ctx, "buyer") + window_recipient(ctx) + [c for c in legal_names(ctx, "buyer") if c.score >= 0.6]
+    addressee = mail_header_names(ctx).get("buyer")
+    if addressee is not None:
+        cands.append(addressee)
     # a table's header row ("Description  Qty  Price") names columns, not a party
     cands = [c for c in cands if not in_table_header(ctx, c) and not is_field_label(c.content)]
     if not cands:

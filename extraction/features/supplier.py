@@ -7,8 +7,9 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of, segments
 from ..spans import LineText
+from ._parties import compact
 from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORM_END, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
-                     is_field_label, legal_names, letterhead, names_in_block, names_over_code, receipt_header,
+                     is_field_label, legal_names, letterhead, mail_header_names, names_in_block, names_over_code, receipt_header,
                      window_recipient, window_sender)
 
 
@@ -16,6 +17,9 @@ def find(ctx: Context) -> list[Candidate]:
     own = (ctx.options.user_company_name or "").strip().lower()
     is_receipt = ctx.options.document_type == "expense" or all(p.source == "ocr" for p in ctx.doc.pages)
     cands = names_in_block(ctx, "seller") + legal_names(ctx, "seller") + letterhead(ctx) + window_sender(ctx)
+    sender = mail_header_names(ctx).get("seller")
+    if sender is not None:
+        cands.append(sender)
     if is_receipt:
         cands += receipt_header(ctx)
     if ctx.options.perspective == "supplier" and own:
@@ -26,6 +30,13 @@ def find(ctx: Context) -> list[Candidate]:
         # the block printing the caller's own VAT number names the caller, not the supplier
         callers = {c.content.lower() for c in names_over_code(ctx, ctx.options.user_company_vat)}
         cands = [c for c in cands if c.content.lower() not in callers]
+    # the name printed under a buyer's heading is the buyer's, wherever else it is printed (a
+    # delivery address beside); only when no other name is left may a bill name one party twice
+    buyers = names_in_block(ctx, "buyer")
+    buyer_words = {id(w) for c in buyers for w in c.words}
+    buyer_names = {compact(c.content) for c in buyers}
+    cands = [c for c in cands if not (c.words and all(id(w) in buyer_words for w in c.words))]
+    cands = [c for c in cands if compact(c.content) not in buyer_names] or cands
     # the address under a window envelope's sender line is the recipient's
     recipients = {c.content.lower() for c in window_recipient(ctx)}
     if recipients:
