@@ -578,3 +578,9 @@ def test_a_title_over_a_dates_line_is_no_window_address():
     ctx = run(doc_of(rows), "client")
     assert selected(ctx, "client") == "Noor Electronics"
     assert all("INVOICE" not in c.content for c in ctx.found["client"])
+
+
+def test_a_payment_reference_field_is_copied_whole():
+    rows = [(0.60, "Verwendungszweck: Deb. 10202 / Fact. 12115118", 0.05), (0.63, "Reference: RE-4711", 0.05)]
+    ctx = run(doc_of(rows), "payment_ref")
+    assert selected(ctx, "payment_ref") == "Deb. 10202 / Fact. 12115118"

@@ -7,7 +7,8 @@ from stdnum import iso11649
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import compile_labels, lines_of, values_near
+from ..layout import compile_labels, lines_of, segments, values_near
+from ..spans import LineText
 
 # Only labels that name the payment's reference: "Your reference" is the buyer's order.
 LABELS = compile_labels([
@@ -21,11 +22,15 @@ BELGIAN = re.compile(r"(\+\+\+\s?\d{3}\s?/\s?\d{4}\s?/\s?\d{5}\s?\+\+\+|\*\*\*\d
 RF = re.compile(r"(?<![A-Z0-9])(RF\d{2}(?:\s?[A-Z0-9]){1,21})")
 
 
+MAX_FIELD_CHARS = 50
+
+
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for hit in values_near(ctx.doc, LABELS, VALUE):
         cands.append(Candidate(hit.text, hit.words, 0.6 - (0.1 if hit.below else 0.0)))
     for _p, _i, lt in lines_of(ctx.doc):
+        cands += _whole_fields(lt)
         for m in BELGIAN.finditer(lt.text):
             cands.append(Candidate(re.sub(r"\s", "", m.group(1)), lt.words_between(m.start(), m.end()), 0.9))
         for m in RF.finditer(lt.text.upper()):
@@ -44,3 +49,20 @@ def find(ctx: Context) -> list[Candidate]:
             # convention of bank transfers and of Odoo's own payment references.
             cands.append(Candidate(invoice.content, invoice.words, 0.3 * invoice.score, origin=invoice.origin))
     return rank(cands)
+
+
+def _whole_fields(lt: LineText) -> list[Candidate]:
+    """"Reference: Invoice 15000034", "Verwendungszweck: Deb. 10202 / Fact. 12115118": a label
+    with its colon gives the whole rest of its column as the reference (the payer copies all
+    of it), not one code of it."""
+    out = []
+    for part in segments(lt):
+        seg = LineText.of(part)
+        m = LABELS.search(seg.text)
+        if not m or not seg.text[:m.end()].rstrip().endswith(":"):
+            continue
+        rest = seg.text[m.end():].strip()
+        if 2 <= len(rest) <= MAX_FIELD_CHARS and re.search(r"[A-Za-z0-9]", rest) and " " in rest:
+            words = seg.words_between(m.end(), len(seg.text))
+            out.append(Candidate(rest, words, 0.65))
+    return out
