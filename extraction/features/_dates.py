@@ -173,7 +173,7 @@ DUE_LABELS = compile_labels([
     "fecha de vencimiento", "fecha vencimiento", "scadenza", "data scadenza", "data di scadenza",
     "data de vencimento", "vencimento", "data limite de pagamento", "pagar até", "pagamento até",
     "da pagare entro", "pagamento entro", "à régler avant le", "a régler avant le", "pagar antes de",
-    "fecha límite de pago", "betalen voor", "betaaldatum",
+    "fecha límite de pago", "betalen voor", "betaaldatum", "te betalen vóór", "betalen vóór",
 ])
 # A payment sentence: a verb of paying, then within the sentence a word of a deadline right
 # before the date ("Please pay the invoice total by 13/05/2018", "Bitte zahlen Sie bis zum …",
