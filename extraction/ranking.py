@@ -265,10 +265,12 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
             x["address_line"] = 1.0 if _address_line().search(line.text) else 0.0
             tail = left[-40:]
             nearest, nearest_end = None, -1
-            for name, ms in _label_matches(tail).items():
-                x[f"left_{name}"] = 1.0
-                if ms[-1].end() > nearest_end:
-                    nearest, nearest_end = name, ms[-1].end()
+            for name, rx in label_classes().items():
+                ms = list(rx.finditer(tail))
+                if ms:
+                    x[f"left_{name}"] = 1.0
+                    if ms[-1].end() > nearest_end:
+                        nearest, nearest_end = name, ms[-1].end()
             if nearest is not None:
                 x[f"near_{nearest}"] = 1.0
                 x["label_chars_gap"] = min(40, len(tail) - nearest_end) / 40
@@ -304,20 +306,6 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
     elif feature in NAME_FEATURES:
         _name_features(ctx, feature, cand, x)
     return x
-
-
-def _label_matches(text: str) -> dict[str, list]:
-    """Each label class's matches in ``text``, less those inside a longer label of another class:
-    "TAX INVOICE No." is an invoice-number label, not a tax label's "TAX"."""
-    found = {name: list(rx.finditer(text)) for name, rx in label_classes().items()}
-    spans = [(m.start(), m.end(), name) for name, ms in found.items() for m in ms]
-    out = {}
-    for name, ms in found.items():
-        kept = [m for m in ms if not any(s <= m.start() and m.end() <= e and e - s > m.end() - m.start() and other != name
-                                         for s, e, other in spans)]
-        if kept:
-            out[name] = kept
-    return out
 
 
 # On a text layer the label features read a line by its columns: labels left of a value are

@@ -584,3 +584,23 @@ def test_a_payment_reference_field_is_copied_whole():
     rows = [(0.60, "Verwendungszweck: Deb. 10202 / Fact. 12115118", 0.05), (0.63, "Reference: RE-4711", 0.05)]
     ctx = run(doc_of(rows), "payment_ref")
     assert selected(ctx, "payment_ref") == "Deb. 10202 / Fact. 12115118"
+
+
+def test_a_form_of_keys_and_values_names_the_parties_beside_their_keys():
+    rows = [(0.06, [(0.07, "Lieferant"), (0.30, "Brunnhofer Medien GmbH")]),
+            (0.08, [(0.07, "Anschrift Lieferant"), (0.30, "Am Markt 7, 04109 Leipzig")]),
+            (0.10, [(0.07, "USt-IdNr."), (0.30, "DE123456789")]),
+            (0.12, [(0.07, "Kunde"), (0.30, "Pfeiffer Gerüstbau KG")]),
+            (0.14, [(0.07, "Anschrift Kunde"), (0.30, "Talstraße 18, 07743 Jena")])]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
+    assert selected(ctx, "client") == "Pfeiffer Gerüstbau KG"
+
+
+def test_one_line_of_fields_names_each_party_up_to_its_address():
+    rows = [(0.05, "Invoice # 4711 | Invoice date 1 Oct 2025 | Currency EUR", 0.06),
+            (0.07, "Seller: Brunnhofer Medien GmbH, Am Markt 7, 04109 Leipzig | Buyer: Kavanagh Studios Ltd, "
+                   "14 Quay Street, Dublin", 0.06)]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
+    assert selected(ctx, "client") == "Kavanagh Studios Ltd"

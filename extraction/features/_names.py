@@ -18,6 +18,8 @@ LEGAL_FORMS = re.compile(
     r"S\.A\.U\.|Oy|AB|A/S|ApS|AS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|ENTERPRISE|TRADING|"
     r"RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY)(?![\w])",
     re.I)
+ADDRESS_WORD = compile_labels(["address", "addresses", "adresse", "anschrift", "adres", "dirección", "direccion",
+                               "indirizzo", "endereço", "morada", "address line"])
 NAME_LABEL = compile_labels(["name", "firma", "company", "société", "raison sociale", "bedrijf", "empresa",
                              "ragione sociale", "nom"])
 # A name ending with its legal form ("… GmbH & Co. KG") is a company's, whatever street word
@@ -140,10 +142,53 @@ def _own_part(lt: LineText, m: re.Match, below: LineText | None) -> LineText:
     # two columns go on under the line, each at its own edge; a value set apart from its label
     # has its continuation lines under the value alone ("Bill to:    Acme Ltd / Quay Street 4")
     beside, head_x = parts[1][0].x0, parts[0][0].x0
-    under = [part[0].x0 for part in segments(below)] if below is not None else []
-    if any(abs(x - beside) < 0.02 for x in under) and any(abs(x - head_x) < 0.02 for x in under):
+    under = segments(below) if below is not None else []
+    left_under = next((LineText.of(part).text for part in under if abs(part[0].x0 - head_x) < 0.02), None)
+    if left_under is not None and is_form_key(left_under):
+        return lt  # a form of keys over keys ("Client  Acme Ltd / Customer address  …"): the value beside is the name
+    if any(abs(part[0].x0 - beside) < 0.02 for part in under) and left_under is not None:
         return own
     return lt
+
+
+def is_form_key(text: str) -> bool:
+    """A form's key: a field label, a block heading or a name label ("Invoice no.", "Customer
+    address", "Anschrift Lieferant")."""
+    text = text.strip()
+    if is_field_label(text) or text.endswith(":"):
+        return True
+    for headings in (BUYER_HEADINGS, SELLER_HEADINGS):
+        m = is_heading(text, headings)
+        # the heading alone, or with "address" ("Customer address"); not a name that opens
+        # with a heading's word ("Lieferant GmbH")
+        if m and (not text[m.end():].strip(" :") or ADDRESS_WORD.fullmatch(text[m.end():].strip(" :"))):
+            return True
+    label = name_label(text)
+    if label and not text[label.end():].strip(" :"):
+        return True
+    # "Anschrift Lieferant": an address word and a party's word, nothing else
+    return bool(len(text.split()) <= 3 and ADDRESS_WORD.search(text)
+                and (BUYER_HEADINGS.search(text) or SELLER_HEADINGS.search(text)))
+
+
+# "Seller: Acme Ltd, 4 Quay Street, Leeds | Buyer: …": a name, then its address on the same line
+FIELD_SEPARATOR = re.compile(r"\s+[|·•]\s+|\s{3,}")
+
+
+def _name_length(rest: str) -> int:
+    """How much of the text after a heading is the name: up to a field separator, and up to the
+    comma before its street or town (a legal form after a comma is still the name's)."""
+    cut = FIELD_SEPARATOR.search(rest)
+    head = rest[:cut.start()] if cut else rest
+    pos = 0
+    for part in re.finditer(r"[^,]+", head):
+        piece = part.group(0).strip()
+        if pos and (ADDRESS_LINE.search(piece) or TOWN_LINE.search(piece) or HOUSE_NUMBER_END.search(piece)
+                    or re.match(r"\d", piece)) \
+                and not bare_legal_form(piece):
+            return pos
+        pos = part.end()
+    return len(head)
 
 
 def _heads_rest(rest: str) -> bool:
@@ -254,6 +299,20 @@ def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Mat
     m = is_heading(line.text, heading)
     if m:
         return line, m, False
+    if len(line.text) > 60:
+        # "Seller: Acme Ltd, Leeds | Buyer: Kestrel Marine, Hull": one line of fields
+        start = 0
+        for sep in [*FIELD_SEPARATOR.finditer(line.text), None]:
+            stop = sep.start() if sep else len(line.text)
+            words = line.words_between(start, stop)
+            if words:
+                sub = LineText.of(words)
+                # (a heading with its colon opens a field of any length)
+                m = heading.match(sub.text)
+                if m and m.group(0).rstrip().endswith(":"):
+                    return sub, m, True
+            if sep:
+                start = sep.end()
     for part in segments(line)[1:]:
         sub = LineText.of(part)
         m = is_heading(sub.text, heading)
@@ -275,18 +334,19 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 continue
             lt = _own_part(lt, m, lines[i + 1] if i + 1 < len(lines) else None)
             offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
-            rest = clean_name(lt.text[offset + m.end():])
-            if bare_legal_form(lt.text[offset + m.end():]) and not m.group(0).rstrip().endswith(":"):
+            end = offset + m.end() + _name_length(lt.text[offset + m.end():])
+            rest = clean_name(lt.text[offset + m.end():end])
+            if bare_legal_form(lt.text[offset + m.end():end]) and not m.group(0).rstrip().endswith(":"):
                 continue  # "Cliente S.p.A.": a name that starts with a heading's word, not a heading
-            if NAME_LABEL.fullmatch(rest):
-                continue  # "Vendor name": a label (or a sample's placeholder), no name after a heading
-            if is_label_row(lt.text) or _starts_with_label(rest):
+            if NAME_LABEL.fullmatch(rest) or ADDRESS_WORD.fullmatch(rest):
+                continue  # "Vendor name", "Customer address": a label, no name after a heading
+            if is_label_row(lt.text[:end]) or _starts_with_label(rest):
                 # "Customer no.  Date  Invoice no.": a row of column headers; "Buyer reference
                 # PO-17": a field's label and value; neither heads a block
                 continue
             if (rest and not NOT_A_NAME.search(rest) and len(rest) > 2 and re.search(r"[A-Za-z]{2}", rest)
                     and not _heads_rest(rest)):
-                out.append(Candidate(rest, lt.words_between(m.end(), len(lt.text)), 0.75))
+                out.append(Candidate(rest, lt.words_between(m.end(), end), 0.75))
                 continue
             for j in range(i + 1, min(i + 5, len(lines))):
                 # the block's own column: "Bill to:      Ship to:" heads two blocks, and a block

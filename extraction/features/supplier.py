@@ -9,7 +9,7 @@ from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position,
 from ..spans import LineText
 from ._parties import compact
 from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORM_END, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
-                     is_field_label, legal_names, letterhead, mail_header_names, names_in_block, names_over_code, receipt_header,
+                     is_field_label, is_form_key, legal_names, letterhead, mail_header_names, names_in_block, names_over_code, receipt_header,
                      window_recipient, window_sender)
 
 
@@ -42,7 +42,8 @@ def find(ctx: Context) -> list[Candidate]:
     if recipients:
         cands = [c for c in cands if c.content.lower() not in recipients]
     # a table's header row ("Service  Units  Price  Charge") names columns, not a party
-    cands = [c for c in cands if not in_table_header(ctx, c) and not is_field_label(c.content)]
+    cands = [c for c in cands if not in_table_header(ctx, c) and not is_field_label(c.content)
+             and not is_form_key(c.content)]
     # a name printed several times (letterhead and footer) is the issuer's
     counts: dict[str, int] = {}
     for c in cands:
