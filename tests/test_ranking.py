@@ -232,4 +232,3 @@ def test_the_committed_model_has_an_ocr_section_for_the_supplier():
     model = ranking.Ranker.load(ranking.MODEL_PATH)
     assert model.section(ranking.OCR_SECTION).knows("supplier")
     assert not model.section(ranking.OCR_SECTION).knows("total")  # ranking it lost on held-out receipts
-

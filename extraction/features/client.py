@@ -8,8 +8,7 @@ from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
 from ._names import (address_block_names, in_table_header, is_field_label, legal_names, mail_header_names,
-                     names_in_block, names_over_code,
-                     window_recipient)
+                     names_in_block, names_over_code, window_recipient)
 from ._parties import party_at
 
 

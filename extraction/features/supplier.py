@@ -8,9 +8,9 @@ from ..context import Context
 from ..layout import BUYER_HEADINGS, SELLER_HEADINGS, is_heading, line_position, lines_of, segments
 from ..spans import LineText
 from ._parties import compact
-from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORM_END, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE, in_table_header,
-                     is_field_label, is_form_key, legal_names, letterhead, mail_header_names, names_in_block, names_over_code, receipt_header,
-                     window_recipient, window_sender)
+from ._names import (ADDRESS_LINE, DOCUMENT_TITLES, LEGAL_FORM_END, LEGAL_FORMS, NAME_LABEL, REGISTRATION_LINE,
+                     in_table_header, is_field_label, is_form_key, legal_names, letterhead, mail_header_names,
+                     names_in_block, names_over_code, receipt_header, window_recipient, window_sender)
 
 
 def find(ctx: Context) -> list[Candidate]:
