@@ -572,24 +572,24 @@ def test_the_name_under_the_buyers_heading_is_not_the_supplier_whose_name_stands
 
 
 def test_a_title_over_a_dates_line_is_no_window_address():
-    rows = [(0.05, "Al Noor Trading LLC", 0.3), (0.08, "Al Wahda Street 15 | Sharjah", 0.3),
-            (0.15, "TAX INVOICE No. AE-010", 0.3), (0.17, "Issue date: 07 Feb 2025 Due: 21 Feb 2025", 0.3),
-            (0.22, "Billed to:", 0.08), (0.24, "Noor Electronics", 0.08), (0.26, "Sheikh Zayed Road 12", 0.08)]
+    rows = [(0.05, "Zahra Trading LLC", 0.3), (0.08, "Al Wahda Street 15 | Sharjah", 0.3),
+            (0.15, "TAX INVOICE No. AE-0042", 0.3), (0.17, "Issue date: 07 Feb 2025 Due: 21 Feb 2025", 0.3),
+            (0.22, "Billed to:", 0.08), (0.24, "Sahara Lighting", 0.08), (0.26, "Sheikh Zayed Road 12", 0.08)]
     ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "client") == "Noor Electronics"
+    assert selected(ctx, "client") == "Sahara Lighting"
     assert all("INVOICE" not in c.content for c in ctx.found["client"])
 
 
 def test_a_payment_reference_field_is_copied_whole():
-    rows = [(0.60, "Verwendungszweck: Deb. 10202 / Fact. 12115118", 0.05), (0.63, "Reference: RE-4711", 0.05)]
+    rows = [(0.60, "Verwendungszweck: Deb. 4471 / Fact. 80552", 0.05), (0.63, "Reference: RE-4711", 0.05)]
     ctx = run(doc_of(rows), "payment_ref")
-    assert selected(ctx, "payment_ref") == "Deb. 10202 / Fact. 12115118"
+    assert selected(ctx, "payment_ref") == "Deb. 4471 / Fact. 80552"
 
 
 def test_a_form_of_keys_and_values_names_the_parties_beside_their_keys():
     rows = [(0.06, [(0.07, "Lieferant"), (0.30, "Brunnhofer Medien GmbH")]),
-            (0.08, [(0.07, "Anschrift Lieferant"), (0.30, "Am Markt 7, 04109 Leipzig")]),
-            (0.10, [(0.07, "USt-IdNr."), (0.30, "DE123456789")]),
+            (0.08, [(0.07, "Anschrift Lieferant"), (0.30, "Am Markt 7, 99084 Erfurt")]),
+            (0.10, [(0.07, "USt-IdNr."), (0.30, "DE811569869")]),
             (0.12, [(0.07, "Kunde"), (0.30, "Pfeiffer Gerüstbau KG")]),
             (0.14, [(0.07, "Anschrift Kunde"), (0.30, "Talstraße 18, 07743 Jena")])]
     ctx = run(doc_of(rows), "client")
@@ -599,7 +599,7 @@ def test_a_form_of_keys_and_values_names_the_parties_beside_their_keys():
 
 def test_one_line_of_fields_names_each_party_up_to_its_address():
     rows = [(0.05, "Invoice # 4711 | Invoice date 1 Oct 2025 | Currency EUR", 0.06),
-            (0.07, "Seller: Brunnhofer Medien GmbH, Am Markt 7, 04109 Leipzig | Buyer: Kavanagh Studios Ltd, "
+            (0.07, "Seller: Brunnhofer Medien GmbH, Am Markt 7, 99084 Erfurt | Buyer: Kavanagh Studios Ltd, "
                    "14 Quay Street, Dublin", 0.06)]
     ctx = run(doc_of(rows), "client")
     assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"

@@ -75,8 +75,8 @@ ADDRESS_LINE = re.compile(
     r"kampung|kg|rua|travessa|street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|floor|plaza|suite|straße|strasse|str|"
     r"weg|platz|allee|rue|avenue|bd|chemin|place|straat|laan|plein|calle|avenida|plaza|via|viale|piazza|corso)\b\.?"
     r"|\b\d{5}\s+[A-Za-zÀ-ÿ]{3,}"
-    # streets whose kind is glued to their name, printed without a number ("Vesterbrogade",
-    # "Fredericiavej", "Drottninggatan"), and buildings and streets of more languages
+    # streets whose kind is glued to their name, printed without a number ("Kastanjegade",
+    # "Birkevej", "Drottninggatan"), and buildings and streets of more languages
     r"|\b[^\W\d]{3,}(?:gade|vej|vejen|gatan|gata|vägen|veien|straße|strasse|straat|gracht|kade|singel|dreef)\b"
     r"|\b(?:tower|building|bldg|caddesi|cad\.|sokak|sok\.|mahallesi|ulica|utca)\b"
     # a street name glued to its kind, then the house number ("Mühlenstraße 20", "Kerkstraat 12")
@@ -160,7 +160,7 @@ def is_form_key(text: str) -> bool:
     for headings in (BUYER_HEADINGS, SELLER_HEADINGS):
         m = is_heading(text, headings)
         # the heading alone, or with "address" ("Customer address"); not a name that opens
-        # with a heading's word ("Lieferant GmbH")
+        # with a heading's word ("Kunde Meyer KG")
         if m and (not text[m.end():].strip(" :") or ADDRESS_WORD.fullmatch(text[m.end():].strip(" :"))):
             return True
     label = name_label(text)

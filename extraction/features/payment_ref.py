@@ -52,7 +52,7 @@ def find(ctx: Context) -> list[Candidate]:
 
 
 def _whole_fields(lt: LineText) -> list[Candidate]:
-    """"Reference: Invoice 15000034", "Verwendungszweck: Deb. 10202 / Fact. 12115118": a label
+    """"Reference: Invoice 4711", "Verwendungszweck: Deb. 4471 / Fact. 80552": a label
     with its colon gives the whole rest of its column as the reference (the payer copies all
     of it), not one code of it."""
     out = []
