@@ -156,8 +156,13 @@ def name_the_vat_owner(ctx: Context) -> None:
     cands = ctx.found.get(party) or []
     chosen = next((c for c in cands if compact(str(c.content)) == key), None)
     if chosen is None:
-        return  # no finder named it: the block's top line may be something else
-    if cands and cands[0] is chosen:
+        # no finder named it (a signature, a footer without legal form): the name over the
+        # party's own checked id is that party's, unless the page names one surely elsewhere
+        # (the block's top line may be a contact person)
+        if cands and float(cands[0].score) >= UNSURE_NAME:
+            return
+        chosen = Candidate(owners[0].content, owners[0].words, owners[0].score, origin=owners[0].origin)
+    elif cands[0] is chosen:
         return
     displaced = cands[0] if cands else None
     chosen.score = max(chosen.score, owners[0].score)
@@ -176,6 +181,7 @@ def name_the_vat_owner(ctx: Context) -> None:
 OTHER_IDENTIFIERS = ("VAT_Number", "iban", "SWIFT_code")
 CHECKED_ID_SCORE = 0.55  # the VAT finder's score of an id whose checksum holds
 OWNED_ID_SCORE = 0.7  # … and of one whose checksum holds after its label: sure enough to name its party
+UNSURE_NAME = 0.5  # below this the ranker doubts its party name: the id's block may name the party instead
 
 
 def separate_identifiers(ctx: Context) -> None:

@@ -122,6 +122,7 @@ SELLER_HEADINGS = compile_labels([
     "vendedor", "proveedor", "emisor", "fornitore", "venditore", "cedente", "prestatore", "issuer", "billed by",
     "invoiced by", "rechnungsaussteller", "aussteller", "expéditeur", "afzender", "emitente", "fornecedor",
     "prestador", "datos del emisor", "dati fornitore", "dati del fornitore",
+    "sold by", "verkauft von", "vendu par", "venduto da", "verkocht door", "vendido por",
 ])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",

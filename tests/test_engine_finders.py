@@ -604,3 +604,29 @@ def test_one_line_of_fields_names_each_party_up_to_its_address():
     ctx = run(doc_of(rows), "client")
     assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
     assert selected(ctx, "client") == "Kavanagh Studios Ltd"
+
+
+def test_sold_by_beside_the_order_facts_names_the_supplier():
+    rows = [(0.05, "Rechnung", 0.06),
+            (0.07, [(0.06, "Bestellnr.: 302-4471"), (0.55, "Verkauft von: Stadtwerke Ostheim GmbH")]),
+            (0.09, [(0.06, "Rechnungsnr.: R-8812"), (0.55, "Gartenweg 22")]),
+            (0.15, [(0.08, "Rechnungsadresse"), (0.50, "Lieferadresse")]),
+            (0.17, [(0.08, "Turnverein Talheim e.V."), (0.50, "Turnverein Talheim e.V.")]),
+            (0.19, [(0.08, "Am Sportplatz 3"), (0.50, "Am Sportplatz 3")])]
+    ctx = run(doc_of(rows), "client")
+    assert selected(ctx, "supplier") == "Stadtwerke Ostheim GmbH"
+    assert selected(ctx, "client") == "Turnverein Talheim e.V."
+
+
+def test_a_signature_over_the_sellers_checked_vat_id_names_the_supplier():
+    """A freelancer signs at the foot, over its address and P.IVA; its closing words are no name."""
+    from invoice_extract.extraction import consistency
+
+    rows = [(0.05, "Spett.le", 0.08), (0.07, "Istituto Tecnico Volta", 0.08), (0.09, "Via Roma 4", 0.08),
+            (0.11, "40121 Bologna", 0.08), (0.30, "Totale EUR 950,00", 0.08),
+            (0.75, "Cordiali saluti,", 0.74), (0.79, "Avv. Chiara Ferri", 0.74), (0.81, "Via Amendola 2", 0.74),
+            (0.83, "42100 Reggio Emilia", 0.74), (0.85, "P.IVA IT00743110157", 0.74)]
+    ctx = run(doc_of(rows), "client")
+    consistency.name_the_vat_owner(ctx)
+    assert selected(ctx, "supplier") == "Avv. Chiara Ferri"
+    assert selected(ctx, "client") == "Istituto Tecnico Volta"

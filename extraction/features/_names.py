@@ -56,7 +56,12 @@ TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", 
 # A till's greeting over its header, per language ("Welcome to", "Merci de votre visite")
 GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willkommen", "bienvenido", "bienvenidos",
                            "benvenuti", "benvenuto", "welkom", "thank you", "thanks", "merci", "danke", "gracias",
-                           "grazie", "bedankt", "dank u"])
+                           "grazie", "bedankt", "dank u",
+                           # a letter's closing words, over the signature
+                           "kind regards", "best regards", "regards", "sincerely", "yours faithfully",
+                           "mit freundlichen grüßen", "freundliche grüße", "cordiali saluti", "distinti saluti",
+                           "cordialement", "salutations", "met vriendelijke groet", "met vriendelijke groeten",
+                           "atentamente", "saludos", "cumprimentos", "atenciosamente", "com os melhores cumprimentos"])
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
 # (a date or a time of day, "18/02/21 09:45", and a count with its unit, "1 Stk", are no name)
 NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2,3}(?!\d)|\b\d{1,2}:\d{2}\b|"
@@ -316,9 +321,9 @@ def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Mat
     for part in segments(line)[1:]:
         sub = LineText.of(part)
         m = is_heading(sub.text, heading)
-        # there, the heading alone ("Bill to"), its name on the lines below: an item line's
-        # "Vendor Coupon -1.00" is no block
-        if m and not sub.text[m.end():].strip(" :"):
+        # there, the heading alone ("Bill to"), its name on the lines below, or with its colon
+        # and the name ("Sold by: Acme Ltd"): an item line's "Vendor Coupon -1.00" is no block
+        if m and (not sub.text[m.end():].strip(" :") or m.group(0).rstrip().endswith(":")):
             return sub, m, True
     return line, None, False
 
@@ -695,7 +700,7 @@ def _names_over_code(ctx: Context, code: str) -> list[Candidate]:
                 block.insert(0, above)
                 top = above.words[0].y0
             names = [b for b in block if len(b.text) >= 3 and re.search(r"[A-Za-z]{2}", b.text)
-                     and not (NOT_A_NAME.search(b.text) or ADDRESS_LINE.search(b.text)
+                     and not (NOT_A_NAME.search(b.text) or ADDRESS_LINE.search(b.text) or GREETING.search(b.text)
                               or REGISTRATION_LINE.search(b.text) or FIELD_LINE.match(b.text))]
             legal = [b for b in names if LEGAL_FORMS.search(b.text)]
             several = [b for b in names if len(b.words) >= 2 and not is_heading(b.text, BUYER_HEADINGS)
