@@ -630,3 +630,12 @@ def test_a_signature_over_the_sellers_checked_vat_id_names_the_supplier():
     consistency.name_the_vat_owner(ctx)
     assert selected(ctx, "supplier") == "Avv. Chiara Ferri"
     assert selected(ctx, "client") == "Istituto Tecnico Volta"
+
+
+def test_a_register_line_over_the_vat_id_is_no_name():
+    from invoice_extract.extraction.features._names import names_over_code
+
+    rows = [(0.05, "Maison Ferrand SAS", 0.08), (0.88, "RCS Nantes B 441 227 390", 0.70),
+            (0.90, "TVA FR40303265045", 0.70)]
+    ctx = run(doc_of(rows), "VAT_Number")
+    assert names_over_code(ctx, "FR40303265045") == []  # a footer column of registers names no one

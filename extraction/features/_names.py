@@ -699,7 +699,9 @@ def _names_over_code(ctx: Context, code: str) -> list[Candidate]:
                     break
                 block.insert(0, above)
                 top = above.words[0].y0
+            # (a register's line, "RCS Lyon B 512 448 901", is no name: a name holds few digits)
             names = [b for b in block if len(b.text) >= 3 and re.search(r"[A-Za-z]{2}", b.text)
+                     and sum(ch.isdigit() for ch in b.text) < 5
                      and not (NOT_A_NAME.search(b.text) or ADDRESS_LINE.search(b.text) or GREETING.search(b.text)
                               or REGISTRATION_LINE.search(b.text) or FIELD_LINE.match(b.text))]
             legal = [b for b in names if LEGAL_FORMS.search(b.text)]
