@@ -16,6 +16,7 @@ scikit-learn or pickle (which would run code from a file). ``bench/train_ranker.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -39,16 +40,15 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "ranker.json"
 MODEL_ENV = "INVOICE_EXTRACT_RANKER"  # a model file's path, or "off"
 MODEL_FORMAT = "invoice_extract.ranker/1"
 
-def _currency_mark() -> re.Pattern:
-    """A currency's symbol, a local mark ("RM", "Rs."), or any ISO 4217 code in capitals (Babel's
-    list: "AED", "OMR"; in capitals only, as "ALL" and "TOP" are words too)."""
-    from babel.numbers import list_currencies
+@functools.cache
+def currency_mark() -> re.Pattern:
+    """A currency's symbol, a local mark ("RM", "Rs."), or any ISO 4217 code in capitals (the
+    currency finder's list: "AED", "OMR"; in capitals only, as "ALL" and "TOP" are words too).
+    Built on first use: Babel's data is not read at start-up."""
+    from .features.currency import iso_codes
 
-    codes = "|".join(sorted(list_currencies(), key=len, reverse=True))
+    codes = "|".join(sorted(iso_codes(), key=len, reverse=True))
     return re.compile(r"(?:[$€£¥₹]|(?i:\b(?:RM|Rs|eur|usd|gbp|chf|myr|inr|sgd|aud|cad)\b)\.?|\b(?:" + codes + r")\b)\s*$")
-
-
-CURRENCY_MARK = _currency_mark()
 
 
 # ------------------------------------------------------------------ the model
@@ -257,7 +257,7 @@ def candidate_features(ctx: Context, feature: str, cand: Candidate, siblings: li
             x["last_on_line"] = 1.0 if jdx == len(lw) - 1 else 0.0
             x["left_gap"] = min(1.0, first.x0 - left_words[-1].x1) if left_words else 1.0
             x["colon_left"] = 1.0 if left.rstrip().endswith((":", "#")) else 0.0
-            x["currency_left"] = 1.0 if CURRENCY_MARK.search(left[-6:]) or re.search(r"[$€£¥₹]", first.text) else 0.0
+            x["currency_left"] = 1.0 if currency_mark().search(left[-6:]) or re.search(r"[$€£¥₹]", first.text) else 0.0
             # a value inside a parenthesis or after a comparison is a condition, not the value
             # ("free shipping (amount > 300 €)"); a street line's number is a house number
             x["in_parens"] = 1.0 if left.count("(") > left.count(")") else 0.0
@@ -333,7 +333,7 @@ def _own_column_left(line, first) -> list:
     left: list = []
     for part in reversed(parts[:k]):
         left = part + left
-        if any(WORDY.search(w.text) and not CURRENCY_MARK.fullmatch(w.text) for w in part):
+        if any(WORDY.search(w.text) and not currency_mark().fullmatch(w.text) for w in part):
             break
     return left
 

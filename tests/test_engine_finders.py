@@ -480,8 +480,7 @@ def test_a_heading_beside_the_sellers_block_heads_the_lines_under_it():
             (0.23, [(0.05, "14 Quay Street"), (0.55, "10115 Berlin")]),
             (0.245, [(0.05, "D02 X285 Dublin")])]
     ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
-    assert selected(ctx, "client") == "Kavanagh Studios"
+    assert (selected(ctx, "supplier"), selected(ctx, "client")) == ("Brunnhofer Medien GmbH", "Kavanagh Studios")
     from invoice_extract.extraction.features._names import address_block_names
 
     assert "Lindenhof" not in {c.content for c in address_block_names(ctx)}
@@ -555,9 +554,7 @@ def test_a_bill_sent_as_a_mail_names_its_parties_in_the_mail_header():
     rows = [(0.05, "From: Osterkamp Drucktechnik GmbH <billing@osterkamp.example>", 0.07),
             (0.07, "To: Kavanagh Studios", 0.07), (0.09, "Subject: Invoice 4711 of 03/02/2025", 0.07),
             (0.14, "please find below our invoice 4711.", 0.07)]
-    ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "supplier") == "Osterkamp Drucktechnik GmbH"
-    assert selected(ctx, "client") == "Kavanagh Studios"
+    assert _parties(rows) == ("Osterkamp Drucktechnik GmbH", "Kavanagh Studios")
 
 
 def test_the_name_under_the_buyers_heading_is_not_the_supplier_whose_name_stands_in_a_footer():
@@ -566,9 +563,7 @@ def test_the_name_under_the_buyers_heading_is_not_the_supplier_whose_name_stands
             (0.12, [(0.05, "Rechnung"), (0.55, "Kunde")]), (0.14, [(0.55, "Pfeiffer Gerüstbau KG")]),
             (0.16, [(0.55, "Talstraße 18")]), (0.18, [(0.55, "07743 Jena")]),
             (0.80, "Lindner Seminare GmbH", 0.05), (0.82, "Gewerbepark 9", 0.05), (0.84, "93055 Regensburg", 0.05)]
-    ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "supplier") == "Lindner Seminare GmbH"
-    assert selected(ctx, "client") == "Pfeiffer Gerüstbau KG"
+    assert _parties(rows) == ("Lindner Seminare GmbH", "Pfeiffer Gerüstbau KG")
 
 
 def test_a_title_over_a_dates_line_is_no_window_address():
@@ -592,18 +587,14 @@ def test_a_form_of_keys_and_values_names_the_parties_beside_their_keys():
             (0.10, [(0.07, "USt-IdNr."), (0.30, "DE811569869")]),
             (0.12, [(0.07, "Kunde"), (0.30, "Pfeiffer Gerüstbau KG")]),
             (0.14, [(0.07, "Anschrift Kunde"), (0.30, "Talstraße 18, 07743 Jena")])]
-    ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
-    assert selected(ctx, "client") == "Pfeiffer Gerüstbau KG"
+    assert _parties(rows) == ("Brunnhofer Medien GmbH", "Pfeiffer Gerüstbau KG")
 
 
 def test_one_line_of_fields_names_each_party_up_to_its_address():
     rows = [(0.05, "Invoice # 4711 | Invoice date 1 Oct 2025 | Currency EUR", 0.06),
             (0.07, "Seller: Brunnhofer Medien GmbH, Am Markt 7, 99084 Erfurt | Buyer: Kavanagh Studios Ltd, "
                    "14 Quay Street, Dublin", 0.06)]
-    ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "supplier") == "Brunnhofer Medien GmbH"
-    assert selected(ctx, "client") == "Kavanagh Studios Ltd"
+    assert _parties(rows) == ("Brunnhofer Medien GmbH", "Kavanagh Studios Ltd")
 
 
 def test_sold_by_beside_the_order_facts_names_the_supplier():
@@ -613,9 +604,7 @@ def test_sold_by_beside_the_order_facts_names_the_supplier():
             (0.15, [(0.08, "Rechnungsadresse"), (0.50, "Lieferadresse")]),
             (0.17, [(0.08, "Turnverein Talheim e.V."), (0.50, "Turnverein Talheim e.V.")]),
             (0.19, [(0.08, "Am Sportplatz 3"), (0.50, "Am Sportplatz 3")])]
-    ctx = run(doc_of(rows), "client")
-    assert selected(ctx, "supplier") == "Stadtwerke Ostheim GmbH"
-    assert selected(ctx, "client") == "Turnverein Talheim e.V."
+    assert _parties(rows) == ("Stadtwerke Ostheim GmbH", "Turnverein Talheim e.V.")
 
 
 def test_a_signature_over_the_sellers_checked_vat_id_names_the_supplier():
@@ -639,3 +628,9 @@ def test_a_register_line_over_the_vat_id_is_no_name():
             (0.90, "TVA FR40303265045", 0.70)]
     ctx = run(doc_of(rows), "VAT_Number")
     assert names_over_code(ctx, "FR40303265045") == []  # a footer column of registers names no one
+
+
+def _parties(rows) -> tuple:
+    """(supplier, client) the finders read from ``rows``."""
+    ctx = run(doc_of(rows), "client")
+    return selected(ctx, "supplier"), selected(ctx, "client")

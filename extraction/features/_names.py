@@ -198,7 +198,7 @@ def _name_length(rest: str) -> int:
 
 def _heads_rest(rest: str) -> bool:
     """What follows a heading is another heading ("Bill to:  Ship to:", "Käufer/Leistungsempfänger"),
-    not a name that holds a heading's word ("Cliente: USL Cliente")."""
+    not a name that holds a heading's word ("Cliente: Studio Cliente Ventura")."""
     rest = rest.lstrip(" /-:")
     return bool(is_heading(rest, SELLER_HEADINGS) or is_heading(rest, BUYER_HEADINGS))
 
@@ -329,7 +329,15 @@ def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Mat
 
 
 def names_in_block(ctx: Context, party: str) -> list[Candidate]:
-    """Names under a seller / buyer heading: a 'Name:' line, else the first line below."""
+    """Names under a seller / buyer heading: a 'Name:' line, else the first line below. Kept per
+    document: the supplier's finder reads the buyer's names too."""
+    key = ("names_in_block", party)
+    if key not in ctx.cache:
+        ctx.cache[key] = _names_in_block(ctx, party)
+    return [Candidate(c.content, c.words, c.score, origin=c.origin) for c in ctx.cache[key]]
+
+
+def _names_in_block(ctx: Context, party: str) -> list[Candidate]:
     heading = SELLER_HEADINGS if party == "seller" else BUYER_HEADINGS
     out = []
     for p, lines in enumerate(lines_of(ctx.doc).pages):
@@ -372,8 +380,7 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
                     continue
                 if GREETING.search(below.text):
                     break  # "Thank you for your business": the page's closing words
-                if ((ADDRESS_LINE.search(below.text) or TOWN_LINE.search(below.text)
-                     or HOUSE_NUMBER_END.search(below.text)) and not LEGAL_FORM_END.search(below.text)):
+                if is_postal_line(below.text):
                     break  # the block starts with its street or town: it names no one
                 seg = segment_with(below, re.compile(r".+")) if SEPARATORS.search(below.text) else None
                 text, words = seg if seg else (clean_name(below.text), list(below.words))
@@ -608,8 +615,7 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
             text = clean_name(part.text)
             if (not part.words or part.words[0].y0 > ADDRESS_BLOCK_ZONE or len(text) < 3
                     or not re.search(r"[^\W\d]{2}", text) or NOT_A_NAME.search(text) or FIELD_LINE.match(part.text)
-                    or ((ADDRESS_LINE.search(text) or HOUSE_NUMBER_END.search(text)) and not LEGAL_FORM_END.search(text))
-                    or TOWN_LINE.search(text) or is_field_label(text)
+                    or is_postal_line(text) or TOWN_LINE.search(text) or is_field_label(text)
                     or TITLE_WORDS.match(text) or is_heading(text, BUYER_HEADINGS) or is_heading(text, SELLER_HEADINGS)):
                 continue
             x0, bottom = part.words[0].x0, max(w.y1 for w in part.words)
@@ -629,6 +635,13 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
             if postal[:1] == [True] or (postal[1:2] == [True] and len(text.split()) >= 2):
                 out.append(Candidate(text, list(part.words), 0.45))
     return out
+
+
+def is_postal_line(text: str) -> bool:
+    """A street, a town or a line ending in a house number, not a company's name that ends with
+    its legal form ("… GmbH & Co. KG")."""
+    return bool((ADDRESS_LINE.search(text) or TOWN_LINE.search(text) or HOUSE_NUMBER_END.search(text))
+                and not LEGAL_FORM_END.search(text))
 
 
 def _continues_block(ctx: Context, above: LineText, part: LineText) -> bool:

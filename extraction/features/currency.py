@@ -53,7 +53,7 @@ def find(ctx: Context) -> list[Candidate]:
                 cands.append(Candidate(code, words, base + (0.3 if near_amount or labelled else 0.0)))
         for m in OTHER_CODE_RX.finditer(lt.text):
             code = m.group(1)
-            if code in CODES or code not in _iso_codes():
+            if code in CODES or code not in iso_codes():
                 continue
             beside = (BESIDE_AMOUNT_BEFORE.search(lt.text[m.end():m.end() + 24])
                       or BESIDE_AMOUNT_AFTER.search(lt.text[max(0, m.start() - 24):m.start()])
@@ -79,7 +79,7 @@ def find(ctx: Context) -> list[Candidate]:
 
 
 @functools.cache
-def _iso_codes() -> frozenset[str]:
+def iso_codes() -> frozenset[str]:
     from babel.numbers import list_currencies
 
     return frozenset(list_currencies())

@@ -419,7 +419,7 @@ def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
             return rows, j, False
         if any(rx.match(text) for rx in (*END_OF_TABLE, *ends)) or header_columns(line):
             return rows, j, True
-        if CARRIED_OVER.match(text) and find_amounts(text[CARRIED_OVER.match(text).end():]):
+        if (carried := CARRIED_OVER.match(text)) and find_amounts(text[carried.end():]):
             j += 1
             continue  # "Übertrag 1.170,00": the sum so far, carried to the next page
         rows.append(line)
