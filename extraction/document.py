@@ -80,6 +80,10 @@ class Document:
         return "\n".join(" ".join(w.text for w in line) for line in self.lines())
 
 
+EXTEND_OVERLAP = 0.75  # share of the smaller height a word must overlap a line by to widen it
+EXTEND_HEIGHT = 1.5  # a word this many times taller than the line joins it without widening it
+
+
 def assign_lines(words: Sequence[Word], tolerance: float = 0.5) -> list[Word]:
     """Group words of one page into visual lines by vertical overlap.
 
@@ -96,9 +100,14 @@ def assign_lines(words: Sequence[Word], tolerance: float = 0.5) -> list[Word]:
         for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
             top, bottom = spans[i]
             overlap = min(bottom, w.y1) - max(top, w.y0)
-            if overlap >= tolerance * min(bottom - top, w.y1 - w.y0):
+            height = w.y1 - w.y0
+            if overlap >= tolerance * min(bottom - top, height):
                 lines[i].append(w)
-                spans[i] = (min(top, w.y0), max(bottom, w.y1))
+                # a word set well into the line and not much taller widens its band (a skewed
+                # scan's line drifts); a logo's letters half beside the line, or a big title,
+                # join it without reaching down to the next line
+                if overlap >= EXTEND_OVERLAP * min(bottom - top, height) and height <= EXTEND_HEIGHT * (bottom - top):
+                    spans[i] = (min(top, w.y0), max(bottom, w.y1))
                 placed = True
                 break
         if not placed:

@@ -123,6 +123,8 @@ SELLER_HEADINGS = compile_labels([
     "invoiced by", "rechnungsaussteller", "aussteller", "expéditeur", "afzender", "emitente", "fornecedor",
     "prestador", "datos del emisor", "dati fornitore", "dati del fornitore",
     "sold by", "verkauft von", "vendu par", "venduto da", "verkocht door", "vendido por",
+    "säljare", "leverantör", "avsändare", "sælger", "leverandør", "afsender", "selger", "sprzedawca",
+    "dostawca", "wystawca", "myyjä", "toimittaja",
 ])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
@@ -137,6 +139,14 @@ BUYER_HEADINGS = compile_labels([
     "morada de entrega", "morada de faturação", "dados do cliente", "destinatário", "datos del cliente", "enviar a",
     "dirección de facturación", "intestatario", "spett.le", "spettabile", "luogo di consegna",
     "indirizzo di fatturazione", "fatturare a", "dati cliente", "consegnare a",
+    "fatturato a", "intestato a", "destinazione merce", "indirizzo di spedizione", "spedire a",
+    "facturado a", "enviado a", "dirección de envío", "enviar para", "expédié à", "adresse d'expédition",
+    "lieferung an", "versand an", "versandadresse", "geleverd aan", "gefactureerd aan", "leveradres",
+    "shipped to", "deliver-to",
+    # a letter's address line "To:" (with its colon: "to" alone opens many a sentence)
+    "to:", "an:", "aan:", "para:", "til:", "till:",
+    "köpare", "fakturaadress", "mottagare", "leveransadress", "køber", "faktureringsadresse", "modtager",
+    "kjøper", "nabywca", "odbiorca", "płatnik", "ostaja", "asiakas", "laskutusosoite", "toimitusosoite",
 ])
 
 
@@ -163,14 +173,28 @@ COLUMN_WIDTH = 0.35
 
 
 def segments(lt: LineText) -> list[list]:
-    """The line's words cut where a gap wider than COLUMN_GAP separates columns."""
+    """The line's words cut where a gap wider than COLUMN_GAP separates columns, or where
+    the text leaves its line's middle (a logo's letters beside a name, half a line lower)."""
     out: list[list] = []
     for w in lt.words:
-        if out and w.x0 - out[-1][-1].x1 < COLUMN_GAP:
+        if out and w.x0 - out[-1][-1].x1 < COLUMN_GAP and not _off_middle(out[-1][-1], w):
             out[-1].append(w)
         else:
             out.append([w])
     return out
+
+
+def _off_middle(left, right) -> bool:
+    # words of one run share their middle, whatever their size (a bold value beside its
+    # small label stands on the same base line, their middles a quarter height apart). Only
+    # a text layer's boxes are the font's: an OCR box is its glyphs' ("ROAD" is capitals,
+    # "gym" reaches down), its middle moves with the letters
+    if left.conf < 1.0 or right.conf < 1.0:
+        return False
+    return abs(left.cy - right.cy) > OFF_MIDDLE * min(left.y1 - left.y0, right.y1 - right.y0)
+
+
+OFF_MIDDLE = 0.4
 
 
 def column_text(lt: LineText, x: float) -> str | None:

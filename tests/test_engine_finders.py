@@ -272,6 +272,22 @@ def test_a_letterhead_address_line_gives_no_street_as_the_supplier():
     assert selected(ctx, "client") == "Brandt Maschinen AG"
 
 
+def test_a_letterheads_address_line_over_the_sender_line_is_no_sender_line_of_its_own():
+    """Letterhead "Name", its "Street · Town" line, then the window's sender line "Name ·
+    Street · Town": the sender line is the sender's, the address under it the recipient's (the
+    sender line is not read as the recipient under the letterhead's address line)."""
+    ctx = run(doc_of([
+        (0.05, "Nordlicht Werkzeuge GmbH", 0.08), (0.07, "Hafenweg 3 · 24103 Kiel", 0.08),
+        (0.11, "Nordlicht Werkzeuge GmbH · Hafenweg 3 · 24103 Kiel", 0.08),
+        (0.13, "Brandt Maschinen AG", 0.08), (0.15, "Industriestr. 9", 0.08), (0.17, "80331 München", 0.08),
+        (0.13, "Rechnungsnummer 4711", 0.60), (0.15, "Datum 01.02.2024", 0.60),
+        (0.60, "Nettobetrag 100,00 €", 0.55), (0.62, "USt. 19 % 19,00 €", 0.55),
+        (0.64, "Rechnungsbetrag 119,00 €", 0.55),
+    ]), "client")
+    assert selected(ctx, "supplier") == "Nordlicht Werkzeuge GmbH"
+    assert selected(ctx, "client") == "Brandt Maschinen AG"
+
+
 @pytest.mark.parametrize("text,is_address", [
     ("Mühlenstraße 20", True), ("Hafen-Str.4-6", True), ("Kerkstraat 12", True), ("Rua das Flores 7", True),
     ("Hafenweg Logistik GmbH", False), ("Ringmaster Ltd", False),
@@ -426,7 +442,7 @@ def test_three_decimal_amounts_keep_their_third_decimal():
 def test_the_block_printing_the_sellers_vat_id_names_the_supplier_and_the_other_block_the_client():
     # no headings: the client's address at the top, the supplier only in a flush-right footer
     rows = [(0.03, "RECHNUNG", 0.05),
-            (0.06, "Halder Bau AG", 0.05), (0.08, "Seeweg 15", 0.05), (0.10, "69876 Frankfurt", 0.05),
+            (0.06, "Halder Bau AG", 0.05), (0.08, "Seeweg 15", 0.05), (0.10, "24103 Kiel", 0.05),
             (0.30, "Gesamtbetrag 1.190,00 EUR", 0.55),
             (0.90, [(0.66, "Kranich Werkzeug GmbH")]), (0.92, [(0.58, "Kranichweg 20 · 80333 München")]),
             (0.94, [(0.70, "UID-Nr. DE246813573")])]
@@ -507,11 +523,19 @@ def test_a_tax_id_labelled_as_the_readers_in_its_own_column_is_the_buyers():
 
 @pytest.mark.parametrize("sentence", ["Please pay the invoice total by 14/03/2025, quoting the invoice number.",
                                       "Bitte zahlen Sie den Betrag bis zum 14.03.2025 auf unser Konto.",
-                                      "Veuillez régler le montant avant le 14/03/2025 sur notre compte."])
+                                      "Veuillez régler le montant avant le 14/03/2025 sur notre compte.",
+                                      "Montant payable net, sans escompte, jusqu'au 14/03/2025.",
+                                      "Zahlbar ohne Abzug bis 14.03.2025."])
 def test_a_deadline_in_a_payment_sentence_is_the_due_date(sentence):
     rows = [(0.05, "Rechnung Nr. 4711", 0.05), (0.08, "Datum: 14.02.2025", 0.05), (0.60, sentence, 0.05)]
     ctx = run(doc_of(rows), "due_date")
     assert selected(ctx, "due_date") == "2025-03-14"
+
+
+def test_an_early_payments_discount_deadline_is_not_the_due_date():
+    rows = [(0.05, "Rechnung Nr. 4711", 0.05), (0.08, "Datum: 14.02.2025", 0.05),
+            (0.60, "Zahlbar innerhalb der Frist mit 3 % Skonto bis 24.02.2025", 0.05)]
+    assert selected(run(doc_of(rows), "due_date"), "due_date") is None
 
 
 def test_a_payment_already_made_is_no_deadline():
@@ -634,3 +658,27 @@ def _parties(rows) -> tuple:
     """(supplier, client) the finders read from ``rows``."""
     ctx = run(doc_of(rows), "client")
     return selected(ctx, "supplier"), selected(ctx, "client")
+
+
+# -- columns: a town's postcode and the next block's digits belong to their own column ---------
+
+def test_a_postcode_in_another_column_of_a_titles_line_is_no_invoice_number():
+    """A big title "RECHNUNG" on the line of the letterhead's town, far right: "24103" is the
+    town's postcode, the number is the one after the number's label."""
+    ctx = run(doc_of([
+        (0.05, [(0.06, "RECHNUNG"), (0.80, "24103 Kiel")]),
+        (0.14, [(0.06, "Brandt Maschinen AG"), (0.60, "Beleg-Nr. 3381")]),
+        (0.60, "Nettobetrag 100,00 €", 0.55), (0.64, "Rechnungsbetrag 119,00 €", 0.55),
+    ]), "invoice_id")
+    ids = [c.content for c in ctx.found["invoice_id"]]
+    assert ids[0] == "3381" and "24103" not in ids
+
+
+def test_a_vat_id_does_not_run_on_into_the_next_columns_postcode():
+    """"VAT No.: DE123456789" beside the buyer's "24103 Kiel": the id ends at the gap."""
+    ctx = run(doc_of([
+        (0.05, [(0.06, "Falkenried Tonstudio GmbH"), (0.55, "Billed to")]),
+        (0.07, [(0.06, "USt-IdNr. / VAT No.: DE811907980"), (0.55, "24103 Kiel")]),
+        (0.60, "Nettobetrag 100,00 €", 0.55), (0.64, "Rechnungsbetrag 119,00 €", 0.55),
+    ]), "VAT_Number")
+    assert selected(ctx, "VAT_Number") == "DE811907980"

@@ -47,6 +47,17 @@ def test_total_labels_in_six_languages(label, amount):
     assert selected(ctx, "total") == pytest.approx(1234.56)
 
 
+def test_fields_printed_in_a_row_between_bars_each_take_their_own_amount():
+    """"Subtotal 312.50 EUR | VAT 21.88 EUR | Total 334.38 EUR": a label's amount is the one
+    before the next bar, not the line's last."""
+    ctx = run(doc_of([(0.1, "Some Company Ltd"), (0.2, "Invoice 4711"),
+                      (0.6, "Zwischensumme 312,50 EUR | Umsatzsteuer 21,88 EUR | Endbetrag 334,38 EUR", 0.3)]),
+              "total_tax_amount")
+    assert selected(ctx, "subtotal") == pytest.approx(312.50)
+    assert selected(ctx, "total_tax_amount") == pytest.approx(21.88)
+    assert selected(ctx, "total") == pytest.approx(334.38)
+
+
 def _receipt(*rows):
     words = [(0.05, "KEDAI RUNCIT MAJU SDN BHD"), (0.08, "Date: 03/01/2019 12:01")] + list(rows)
     doc = doc_of(words)
@@ -63,6 +74,15 @@ def test_receipt_total_confirmed_by_cash_and_change():
     ctx = run(doc, "total", document_type="expense")
     assert selected(ctx, "total") == pytest.approx(4.9)
     assert selected(ctx, "date") == "2019-01-03"
+
+
+def test_a_tender_less_the_change_is_what_was_paid():
+    """US tills print "TENDER" (not "tendered") over the change: their difference is the total
+    when the total's own line is unreadable."""
+    doc = _receipt((0.30, "GARDEN HOSE 7.45"), (0.32, "TOTAL TAX 2.61"), (0.34, "T0TAI 42,1S"),
+                   (0.36, "PAYMENTS TENDER 50.00"), (0.38, "CHANGE 7.85"))
+    ctx = run(doc, "total", document_type="expense")
+    assert selected(ctx, "total") == pytest.approx(42.15)
 
 
 def test_receipt_total_with_ocr_split_decimals():

@@ -22,6 +22,9 @@ AMOUNT_DUE = compile_labels([
     "zahlbetrag", "zahlungsbetrag", "net à payer", "net a payer", "total à payer", "montant à payer",
     "te betalen", "total a pagar", "totale da pagare", "restbetrag", "offener betrag", "due payable",
     "payable", "amount to pay", "à payer", "a pagar", "da pagare", "amt due", "amt payable",
+    "att betala", "summa att betala", "belopp att betala", "at betale", "til betaling", "beløb at betale",
+    "å betale", "do zapłaty", "kwota do zapłaty", "razem do zapłaty", "valor a pagar", "montante a pagar",
+    "maksettava", "yhteensä maksettava",
 ])
 TOTAL_STRONG = compile_labels([
     "grand total", "total amount", "invoice total", "total incl", "total including", "total inc", "rounded total",
@@ -32,8 +35,13 @@ TOTAL_STRONG = compile_labels([
     "total factura", "totale", "totale fattura", "totale documento", "importo totale",
     "total da fatura", "total c/ iva", "total com iva", "valor total", "total del documento", "total con iva",
     "totale ivato", "totale iva inclusa", "totaal factuur", "factuurbedrag", "total current charges",
+    "totalbelopp", "fakturabelopp", "summa inkl. moms", "totalt inkl. moms", "total inkl. moms", "beløb i alt",
+    "fakturabeløb", "totalbeløb", "i alt inkl. moms", "totalt inkl. mva", "sum inkl. mva", "razem brutto",
+    "wartość brutto", "suma brutto", "kwota brutto", "yhteensä sis. alv", "valor total a pagar",
 ])
-TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"])
+TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"
+    "totalt", "summa", "i alt", "razem", "ogółem", "yhteensä",
+])
 SUBTOTAL = compile_labels([
     "subtotal", "sub total", "sub-total", "taxable value", "taxable amount", "net amount", "total net", "net total",
     "total excl", "total excluding",
@@ -47,6 +55,9 @@ SUBTOTAL = compile_labels([
     "total ilíquido", "total iliquido", "valor sem iva", "total sem iva", "total s/ iva", "base tributável",
     "valor líquido", "total líquido", "total sin iva", "importe neto", "totale netto", "amount before tax",
     "totaal exclusief btw", "bedrag excl. btw", "montant net", "total net ht",
+    "summa exkl. moms", "exkl. moms", "belopp exkl. moms", "nettobelopp", "netto i alt", "beløb ekskl. moms",
+    "ekskl. moms", "sum ekskl. mva", "eks. mva", "wartość netto", "razem netto", "suma netto", "kwota netto",
+    "veroton summa", "veroton hinta", "yhteensä ilman alv",
 ])
 TAX = compile_labels([
     "total taxes", "taxes", "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
@@ -56,6 +67,8 @@ TAX = compile_labels([
     "total iva", "importe iva", "cuota iva", "imposta", "totale iva", "iva totale", "valor iva", "valor do iva",
     "imposto", "total do iva", "total de iva", "cuota total iva", "importo iva", "totale imposta", "btw-bedrag",
     "igst", "cgst", "sgst", "utgst",  # India's GST parts
+    "moms", "momsbelopp", "summa moms", "momsbeløb", "mva", "merverdiavgift", "podatek vat", "kwota vat",
+    "wartość vat", "arvonlisävero", "alv",
 ])
 # What follows a tax word when the line gives a tax *id*, not an amount.
 TAX_ID_AFTER = re.compile(r"^\s*[-.]?\s*(?:id|nr|no|n°|number|nummer|reg|identification|intracom|code|#)", re.I)
@@ -75,6 +88,7 @@ NOT_TOTAL = compile_labels([
     "total weight", "total pages", "cash", "change", "tendered", "paid", "payment", "rounding", "round adj",
     "zuschläge", "abschläge", "zuschlag", "abschlag", "charges", "allowances", "rabatt", "discount", "remise",
     "anzahlung", "anzahlungen", "prepaid", "prepayment", "acompte", "skonto", "escompte",
+    "exkl", "ekskl", "bez vat", "ilman alv",
 ])
 
 
@@ -98,9 +112,17 @@ def is_ocr(words) -> bool:
     return any(w.conf < 1.0 for w in words)
 
 
+# Fields printed in a row, "Subtotal 214.09 EUR | Tax 16.39 EUR | Total 230.48 EUR": a label's
+# amount stands before the next bar.
+FIELD_BAR = re.compile(r"\s[|¦]\s")
+
+
 def _amount_after(line: LineText, start: int, want_decimals: bool = True):
-    """The rightmost amount on the line after ``start`` (an amount column is read right to left)."""
-    found = [(m, v, d) for m, v, d in find_amounts(line.text[start:], ocr=is_ocr(line.words))]
+    """The rightmost amount on the line after ``start`` (an amount column is read right to left),
+    up to the next field's bar."""
+    text = line.text[start:]
+    bar = FIELD_BAR.search(text)
+    found = [(m, v, d) for m, v, d in find_amounts(text[:bar.start()] if bar else text, ocr=is_ocr(line.words))]
     if want_decimals and any(d for _m, _v, d in found):
         found = [f for f in found if f[2]]
     if not found:
@@ -184,7 +206,8 @@ def _all_amounts(ctx: Context) -> list[AmountHit]:
 
 
 # Receipts: what the customer handed over and got back; tendered − change = total.
-TENDERED = compile_labels(["cash", "cash tendered", "tendered", "amount tendered", "amount paid", "paid",
+TENDERED = compile_labels(["cash", "cash tendered", "tendered", "tender", "cash tender", "amount tendered",
+                           "amount paid", "paid",
                            "bar", "espèces", "especes", "contant", "efectivo", "contanti"])
 CHANGE = compile_labels(["change", "change due", "rückgeld", "rendu", "monnaie rendue", "wisselgeld", "cambio",
                          "resto"])

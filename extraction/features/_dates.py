@@ -146,6 +146,8 @@ ISSUE_LABELS = compile_labels([
     "fecha", "fecha de factura", "fecha factura", "fecha de emisión", "data", "data fattura",
     "data documento", "data emissione", "data de emissão", "data da fatura", "data do documento", "datum factuur",
     "documentdatum", "date du document", "date d'émission de la facture",
+    "fakturadatum", "fakturadato", "dato", "data wystawienia", "data faktury", "laskun päivämäärä",
+    "päivämäärä", "udstedelsesdato", "utfärdad", "data de emissão da fatura",
 ])
 OTHER_DATE_LABELS = compile_labels([
     "due", "due date", "payment due", "pay by", "payable by", "fällig", "fälligkeit", "fällig am", "zahlbar bis",
@@ -162,6 +164,8 @@ OTHER_DATE_LABELS = compile_labels([
     "período de faturação", "periodo de facturación", "printed on", "impresso em", "stampato il", "imprimé le",
     "gedruckt am", "afgedrukt op", "impreso el", "druckdatum",
     *PAID_ON,
+    "leveransdatum", "leveringsdato", "data sprzedaży", "data dostawy", "forfaldsdato", "förfallodatum",
+    "termin płatności", "eräpäivä", "betalingsfrist", "sista betalningsdag", "forfallsdato", "toimituspäivä",
 ])
 DUE_LABELS = compile_labels([
     "due date", "due", "payment due", "date due", "pay by", "payable by", "payable before", "payment date",
@@ -174,20 +178,36 @@ DUE_LABELS = compile_labels([
     "data de vencimento", "vencimento", "data limite de pagamento", "pagar até", "pagamento até",
     "da pagare entro", "pagamento entro", "à régler avant le", "a régler avant le", "pagar antes de",
     "fecha límite de pago", "betalen voor", "betaaldatum", "te betalen vóór", "betalen vóór",
+    "förfallodatum", "förfallodag", "sista betalningsdag", "betalas senast", "att betala senast",
+    "forfaldsdato", "betalingsfrist", "betales senest", "sidste rettidige betalingsdag", "forfallsdato",
+    "forfall", "termin płatności", "termin zapłaty", "płatne do", "zapłata do", "eräpäivä",
 ])
 # A payment sentence: a verb of paying, then within the sentence a word of a deadline right
 # before the date ("Please pay the invoice total by 13/05/2018", "Bitte zahlen Sie bis zum …",
 # "Veuillez régler le montant avant le …").
 PAY_VERBS = ["pay", "remit", "transfer", "settle", "zahlen", "überweisen", "begleichen", "régler", "payer",
              "verser", "betalen", "voldoen", "overmaken", "pagar", "abonar", "pagare", "saldare", "versare",
-             "liquidar"]
+             "liquidar", "zahlbar", "betaalbaar", "pagadero", "pagabile", "pagável", "betala", "betale",
+             "zapłać", "zapłacić", "maksa"]
 DEADLINE_WORDS = ["by", "before", "until", "no later than", "bis", "bis zum", "bis spätestens", "spätestens am",
                   "avant le", "au plus tard le", "d'ici le", "voor", "vóór", "uiterlijk op", "uiterlijk",
-                  "antes de", "antes del", "hasta el", "entro il", "entro", "até", "até ao dia", "até dia"]
+                  "antes de", "antes del", "hasta el", "entro il", "entro", "até", "até ao dia", "até dia",
+                  "jusqu'au", "jusqu'à", "jusqu’au", "jusqu’à", "hasta", "senast", "senest", "innan", "inden",
+                  "før", "do dnia"]
 PAYMENT_SENTENCE = re.compile(
     r"(?<![\w])(?:" + "|".join(re.escape(v) for v in PAY_VERBS) + r")\w*\b[^.;:!?]{0,80}?(?<![\w])(?:"
     + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(DEADLINE_WORDS, key=len, reverse=True))
     + r")\s*$", re.I)
+# An early payment's discount ("Zahlbar innerhalb der Frist mit 3 % Skonto bis …"): its deadline is not the due date.
+EARLY_PAYMENT_DISCOUNT = compile_labels(["skonto", "escompte", "discount", "sconto", "descuento", "pronto pago",
+                                         "korting", "rabatt", "desconto", "rabat", "kassarabatt"])
+# … unless the sentence grants none ("Montant payable net, sans escompte, jusqu'au …")
+NO_DISCOUNT = compile_labels(["sans escompte", "ohne skonto", "ohne abzug", "without discount", "no discount",
+                              "zonder korting", "sin descuento", "senza sconto", "sem desconto", "ohne rabatt"])
+
+
+def grants_discount(sentence: str) -> bool:
+    return EARLY_PAYMENT_DISCOUNT.search(NO_DISCOUNT.sub(" ", sentence)) is not None
 NOT_DUE_LABELS = compile_labels([
     "invoice date", "rechnungsdatum", "date de facture", "factuurdatum", "fecha de factura", "data fattura",
     "leistungsdatum", "lieferdatum", "delivery", "order date", "bestelldatum", "datum", "vom",

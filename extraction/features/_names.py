@@ -16,6 +16,8 @@ LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|UG|e\.\s?K\.|e\.V\.|SE|SA|SAS|SARL|S\.A\.R\.L\.|SASU|EURL|SNC|"
     r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|SL|"
     r"S\.A\.U\.|Oy|AB|A/S|ApS|AS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|ENTERPRISE|TRADING|"
+    r"SPRL|SRL|BVBA|CVBA|Lda\.?|SAOC|SAOG|W\.?L\.?L\.?|FZE|FZCO|FZ-LLC|PJSC|KGaA|PLLC|L\.P\.|Incorporated|Corporation|Oyj|OÜ|UAB|SIA|"
+    r"d\.o\.o\.|Zrt\.|Nyrt\.|GbR|S\.n\.c\.|S\.a\.s\.|"
     r"RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY)(?![\w])",
     re.I)
 ADDRESS_WORD = compile_labels(["address", "addresses", "adresse", "anschrift", "adres", "dirección", "direccion",
@@ -61,7 +63,10 @@ GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willk
                            "kind regards", "best regards", "regards", "sincerely", "yours faithfully",
                            "mit freundlichen grüßen", "freundliche grüße", "cordiali saluti", "distinti saluti",
                            "cordialement", "salutations", "met vriendelijke groet", "met vriendelijke groeten",
-                           "atentamente", "saludos", "cumprimentos", "atenciosamente", "com os melhores cumprimentos"])
+                           "atentamente", "saludos", "cumprimentos", "atenciosamente", "com os melhores cumprimentos"
+    "tack", "tak", "takk", "dziękujemy", "obrigado", "kiitos", "med vänliga hälsningar", "venlig hilsen",
+    "med vennlig hilsen", "z poważaniem", "ystävällisin terveisin",
+])
 SEPARATORS = re.compile(r"\s+[●•·|–—]\s+|\s{2,}|\s-\s")
 # (a date or a time of day, "18/02/21 09:45", and a count with its unit, "1 Stk", are no name)
 NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{4,}|^\W*$|\d[.,]\d{2,3}(?!\d)|\b\d{1,2}:\d{2}\b|"
@@ -482,7 +487,9 @@ def letterhead(ctx: Context) -> list[Candidate]:
     lines = lines_of(ctx.doc).pages[0]
     top = [lt for line in lines for lt in column_parts(line, ctx.doc.pages[0])
            if lt.words and lt.words[0].y0 < 0.3 and not TITLE_WORDS.match(lt.text)
-           and not NOT_A_NAME.search(lt.text) and re.search(r"[A-Za-z]{3}", lt.text)]
+           and not NOT_A_NAME.search(lt.text) and re.search(r"[A-Za-z]{3}", lt.text)
+           # (a label and its value, "To:   Invoice # 0042", "VAT 0%   12.00", is no letterhead)
+           and not re.search(r":\s", lt.text) and not _starts_with_label(lt.text)]
     if not top:
         return []
     tallest = max(max(w.height for w in lt.words) for lt in top)
@@ -493,7 +500,20 @@ def letterhead(ctx: Context) -> list[Candidate]:
             seg = segment_with(lt, re.compile(r"\S.*")) if SEPARATORS.search(lt.text) else None
             text, words = seg if seg else (clean_name(lt.text), list(lt.words))
             out.append(Candidate(text, words, 0.4 if h > 1.15 * _median_height(lines) else 0.25))
+    # the page's first line is the letterhead too when the largest print is another's (a bold
+    # recipient's name, a big title): the ranker weighs where each stands
+    first = min(top, key=lambda lt: lt.words[0].y0)
+    text = clean_name(first.text)
+    whole = next((line for line in lines if first.words[0] in line.words), first)
+    if (first.words[0].y0 < LETTERHEAD_TOP and ":" not in first.text and not is_postal_line(text)
+            and not is_label_row(whole.text) and not is_form_key(text)
+            and not is_field_label(text) and not REGISTRATION_LINE.search(text)
+            and sum(ch.isdigit() for ch in text) < 3 and all(c.words[0] is not first.words[0] for c in out)):
+        out.append(Candidate(text, list(first.words), 0.3))
     return out
+
+
+LETTERHEAD_TOP = 0.12  # of the page's height: the first line above this heads the page
 
 
 def _median_height(lines) -> float:
@@ -556,7 +576,10 @@ def sender_lines(ctx: Context) -> list[tuple[LineText, LineText]]:
                 # (a town's line, not a date's: "Issue date: 07 Feb 2025")
                 town = any(TOWN_LINE.search(t) and not list(find_dates(t)) for t in (LineText.of(c).text for c in block))
                 first = LineText.of(col).text
-                if town and not is_field_label(first) and not TITLE_WORDS.match(first):
+                # (a letterhead's address line over the sender line: the sender line under it
+                # is read as a sender line of its own, not as a recipient's name)
+                if town and not is_field_label(first) and not TITLE_WORDS.match(first) \
+                        and not SENDER_MARKS.search(first):
                     out.append((lt, LineText.of(col)))
                 break
     ctx.cache["sender_lines"] = out
@@ -611,8 +634,11 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
     table = next((i for i, line in enumerate(lines) if header_columns(line)), len(lines))
     out = []
     for i, line in enumerate(lines[:table]):
-        for part in column_parts(line, page):
+        parts = column_parts(line, page)
+        for k, part in enumerate(parts):
             text = clean_name(part.text)
+            if k > 0 and (is_field_label(parts[k - 1].text) or parts[k - 1].text.rstrip().endswith((":", "#"))):
+                continue  # a field's value beside its label ("Invoice No.      R-0042"), no block
             if (not part.words or part.words[0].y0 > ADDRESS_BLOCK_ZONE or len(text) < 3
                     or not re.search(r"[^\W\d]{2}", text) or NOT_A_NAME.search(text) or FIELD_LINE.match(part.text)
                     or is_postal_line(text) or TOWN_LINE.search(text) or is_field_label(text)
@@ -628,13 +654,24 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
                     break
                 below.append(col)
                 bottom = max(w.y1 for w in col.words)
-            postal = [bool(ADDRESS_LINE.search(b.text) or TOWN_LINE.search(b.text)) for b in below]
+            postal = [bool(ADDRESS_LINE.search(b.text) or TOWN_LINE.search(b.text) or _street_by_number(b.text))
+                      for b in below]
             # the name stands right over its street or town, or over one more line (a
             # department, a contact) when it is a name of several words: a lone word two lines
             # over the street is the block's heading ("Recipient", "Entity")
             if postal[:1] == [True] or (postal[1:2] == [True] and len(text.split()) >= 2):
                 out.append(Candidate(text, list(part.words), 0.45))
     return out
+
+
+def _street_by_number(text: str) -> bool:
+    """A street ending in its house number, whatever its words ("Birchfield 8"): a few words,
+    no field ("Rechnung Nr.: 4711", "Invoice no 12") and no table row ("1 Widget 1")."""
+    return bool(HOUSE_NUMBER_END.search(text) and ":" not in text and not text[:1].isdigit()
+                and len(text.split()) <= 4 and not NUMBER_FIELD_END.search(text))
+
+
+NUMBER_FIELD_END = re.compile(r"(?<![\w])(?:nr|no|n°|nº|#|nummer|number)\.?\s*\d+$", re.I)
 
 
 def is_postal_line(text: str) -> bool:

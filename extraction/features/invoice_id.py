@@ -5,8 +5,9 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import compile_labels, line_position, party_of, values_near
+from ..layout import ValueHit, compile_labels, line_position, lines_of, party_of, segments, values_near
 from ..parsing.dates import find_dates
+from ._names import TOWN_LINE
 
 STRONG = compile_labels([
     "invoice number", "invoice no", "invoice nr", "invoice #", "invoice num", "inv no", "inv. no", "inv #",
@@ -23,10 +24,13 @@ STRONG = compile_labels([
     "nº da fatura", "fatura n.º", "fatura nº", "fatura n°", "nº documento", "n.º documento", "n. documento",
     "nr. documento", "documento n.º", "nº de abono", "n.º de abono", "abono nº", "nota de crédito n.º",
     "nota de crédito nº", "nota di credito n.", "numero nota di credito", "creditnotanummer", "gutschriftnummer",
+    "fakturanummer", "fakturanr", "faktura nr", "faktura nummer", "nr faktury", "numer faktury",
+    "faktura vat nr", "laskun numero", "laskunumero", "n.º fatura", "fatura-recibo n.º",
 ])
 WEAK = compile_labels([
     "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",
     "credit note", "nr", "no", "n°", "nº", "number", "nummer", "numéro", "número", "numero", "#", "ref",
+    "faktura", "fatura", "lasku", "numer",
 ])
 # Numbers of the other documents a bill may be (a contract, an order, a booking): on such a
 # document that number is its reference; on an invoice it is usually another document's.
@@ -37,6 +41,8 @@ DOCUMENT_NUMBER = compile_labels([
     "auftrag", "auftragsnummer", "auftrags-nr", "bestellnummer", "vertragsnummer", "vertrag nr",
     "commande", "n° de commande", "numéro de commande", "contrat n°", "bestelnummer", "ordernummer",
     "pedido", "número de pedido", "contrato", "ordine", "numero ordine", "contratto",
+    "beställningsnummer", "ordrenummer", "bestillingsnummer", "numer zamówienia", "zamówienie",
+    "número de encomenda", "encomenda", "tilausnumero",
 ])
 # Another invoice this document refers to (a credit note's original invoice): its number is not
 # this document's.
@@ -47,8 +53,9 @@ REFERENCED_INVOICE = compile_labels([
     "oorspronkelijke factuur", "gerelateerde factuur", "factura original", "factura rectificada",
     "fattura originale", "fattura di riferimento",
 ])
-NOT_ID_CONTEXT = re.compile(r"kunden|customer|client|order|bestell|auftrag|commande|pedido|ordine|tel|fax|"
-                            r"phone|steuer|vat|ust|tva|iban|konto|account|seite|page|qty|menge|plz|zip|art", re.I)
+NOT_ID_CONTEXT = re.compile(r"kund|customer|client|klient|order|bestell|auftrag|commande|pedido|ordine|tel|fax|"
+                            r"phone|steuer|vat|ust|tva|iban|konto|account|seite|page|qty|menge|plz|zip|art|"
+                            r"cvr|regon|krs|\bnip\b|org\.?\s?nr|moms", re.I)
 VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.\-]*\d[A-Za-z0-9/_.\-]*|\d)")
 
 
@@ -64,10 +71,26 @@ def _plausible(text: str) -> bool:
     return True
 
 
+def _postcode(ctx: Context, hit: ValueHit) -> bool:
+    """The value is a town's postcode in a column of its own: "RECHNUNG      24103 KIEL", a
+    big title on the line of the letterhead's town, or a buyer's "1060 Wien" under a label."""
+    if not re.fullmatch(r"\d{4,5}", hit.text.strip()):
+        return False
+    page, index = line_position(ctx.doc, hit.words[0])
+    line = lines_of(ctx.doc).pages[page][index]
+    part = next((p for p in segments(line) if hit.words[0] in p), None)
+    if part is None or (not hit.below and hit.label.words[-1] in part):
+        return False
+    text = " ".join(w.text for w in part[part.index(hit.words[0]):])
+    return TOWN_LINE.match(text) is not None
+
+
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for rx, base in ((STRONG, 0.8), (WEAK, 0.45)):
         for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
+            if _postcode(ctx, hit):
+                continue
             label_text = hit.label.line.text[max(0, hit.label.end - 30): hit.label.end]
             if rx is WEAK and NOT_ID_CONTEXT.search(label_text):
                 continue
@@ -96,7 +119,7 @@ def labelled_numbers(ctx: Context) -> list[Candidate]:
     for kind, rx in (("id_strong", STRONG), ("id_weak", WEAK), ("doc_number", DOCUMENT_NUMBER)):
         for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
             value = hit.text.strip(".-/")
-            if value:
+            if value and not _postcode(ctx, hit):
                 out.append(Candidate(value, hit.words, 0.0, origin="ocr" if hit.words[0].conf < 1 else "text",
                                      extra={"_broad": True, "_label": kind + ("_below" if hit.below else "")}))
     return out

@@ -16,6 +16,9 @@ LABELS = compile_labels([
     "verwendungszweck", "zahlungsreferenz", "bitte angeben", "référence de paiement", "référence du paiement",
     "référence de virement", "communication structurée", "betalingskenmerk", "mededeling", "betalingsreferentie",
     "referencia de pago", "concepto de pago", "causale", "causale di pagamento", "riferimento pagamento",
+    "ocr-nummer", "ocr-referens", "betalningsreferens", "betalings-id", "betalingsreference", "betalingsid",
+    "kid-nummer", "tytuł przelewu", "tytułem", "referência de pagamento", "referência do pagamento",
+    "viitenumero",
 ])
 VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.+\-]*\d[A-Za-z0-9/_.+\-]*)")
 BELGIAN = re.compile(r"(\+\+\+\s?\d{3}\s?/\s?\d{4}\s?/\s?\d{5}\s?\+\+\+|\*\*\*\d{3}/\d{4}/\d{5}\*\*\*)")

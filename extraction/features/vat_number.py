@@ -19,6 +19,7 @@ from stdnum.eu import vat as eu_vat
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import column_start, column_text, compile_labels, line_position, lines_of, segments, values_near
+from ..spans import LineText
 from ._parties import compact, is_users_own, party_score, wanted_party
 from .iban import IBAN_RX
 
@@ -160,45 +161,57 @@ def _word_ends(text: str, start: int, end: int) -> list[int]:
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     users_own_printed = False
-    for _p, _i, lt in lines_of(ctx.doc):
-        upper = lt.text.upper()
-        labelled = bool(LABELS.search(lt.text))
-        ibans = [m.span(1) for m in IBAN_RX.finditer(upper) if std_iban.is_valid(m.group(1))]
-        for m in VAT_RX.finditer(upper):
-            if any(s <= m.start(1) < e for s, e in ibans):
-                continue  # the start of an IBAN, whose digits can pass a VAT checksum by chance
-            valid = None
-            for end in _word_ends(upper, m.start(1) + 7, m.end(1)):
-                piece = upper[m.start(1):end].rstrip(" .-")
-                # a tax word printed after the id names it ("DE123456789 UST"), it is not part of it
-                piece = TAX_WORD_AFTER.sub("", piece).rstrip(" .-")
-                if end < len(upper) and upper[end:end + 2].strip()[:1].isdigit():
-                    continue  # more digits follow: a longer number, not this VAT id
-                valid = _validate(piece)
-                # "DE12345677 Buyer address": a word after the id is not part of an unchecked one
-                shape_ok = (re.fullmatch(r"[A-Z]{2,3}[0-9A-Z]{8,13}", compact(piece)) is not None
-                            and not re.search(r"\s[A-Z]{2,}$", piece))
-                if valid or (labelled and shape_ok and sum(ch.isdigit() for ch in piece) >= 7):
-                    break
-            else:
-                continue
-            value = valid or compact(piece)
-            if is_users_own(ctx, value):
-                users_own_printed = True
-                continue
-            words = lt.words_between(m.start(1), m.start(1) + len(piece))
-            party = _party(ctx, words)
-            # a printed id after a VAT label counts even when its checksum fails (sample data
-            # does that), but ranks below every checked one
-            score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party
-            cands.append((Candidate(value, words, max(0.0, min(1.0, score)),
-                                    origin="ocr" if words and words[0].conf < 1 else "text"), party < 0))
+    for _p, _i, line in lines_of(ctx.doc):
+        labelled = bool(LABELS.search(line.text))
+        # an id never crosses a column's gap ("VAT No.: DE811907980      24103 Kiel": the
+        # next block's postcode is no more of its digits)
+        for part in segments(line):
+            lt = LineText.of(part)
+            users_own_printed = _ids_of_part(ctx, lt, labelled, cands) or users_own_printed
     labelled_ids, own_labelled = _labelled_tax_ids(ctx, {id(w) for c, _other in cands for w in c.words})
     cands += labelled_ids
     users_own_printed = users_own_printed or own_labelled
     # an id printed in the other party's block ("Bill to: … VAT ID") is never this party's,
     # unless the user's own id is printed too (the roles are the other way round)
     return rank([c for c, other_party in cands if users_own_printed or not other_party])
+
+
+def _ids_of_part(ctx: Context, lt: LineText, labelled: bool, cands: list) -> bool:
+    """The EU VAT ids of one column of a line, added to ``cands`` as (candidate, in the other
+    party's block); whether the user's own id is among them."""
+    users_own_printed = False
+    upper = lt.text.upper()
+    ibans = [m.span(1) for m in IBAN_RX.finditer(upper) if std_iban.is_valid(m.group(1))]
+    for m in VAT_RX.finditer(upper):
+        if any(s <= m.start(1) < e for s, e in ibans):
+            continue  # the start of an IBAN, whose digits can pass a VAT checksum by chance
+        valid = None
+        for end in _word_ends(upper, m.start(1) + 7, m.end(1)):
+            piece = upper[m.start(1):end].rstrip(" .-")
+            # a tax word printed after the id names it ("DE123456789 UST"), it is not part of it
+            piece = TAX_WORD_AFTER.sub("", piece).rstrip(" .-")
+            if end < len(upper) and upper[end:end + 2].strip()[:1].isdigit():
+                continue  # more digits follow: a longer number, not this VAT id
+            valid = _validate(piece)
+            # "DE12345677 Buyer address": a word after the id is not part of an unchecked one
+            shape_ok = (re.fullmatch(r"[A-Z]{2,3}[0-9A-Z]{8,13}", compact(piece)) is not None
+                        and not re.search(r"\s[A-Z]{2,}$", piece))
+            if valid or (labelled and shape_ok and sum(ch.isdigit() for ch in piece) >= 7):
+                break
+        else:
+            continue
+        value = valid or compact(piece)
+        if is_users_own(ctx, value):
+            users_own_printed = True
+            continue
+        words = lt.words_between(m.start(1), m.start(1) + len(piece))
+        party = _party(ctx, words)
+        # a printed id after a VAT label counts even when its checksum fails (sample data
+        # does that), but ranks below every checked one
+        score = (0.55 if valid else 0.25) + (0.2 if labelled else 0.0) + party
+        cands.append((Candidate(value, words, max(0.0, min(1.0, score)),
+                                origin="ocr" if words and words[0].conf < 1 else "text"), party < 0))
+    return users_own_printed
 
 
 def _label_prefix_dropped(words: list, text: str) -> tuple[list, str]:
