@@ -135,7 +135,45 @@ def decide(ctx: Context, learned: bool) -> None:
         choose_totals(ctx)
     apply_signs(ctx)
     separate_identifiers(ctx)
+    vat_of_the_wanted_party(ctx)
     name_the_vat_owner(ctx)
+
+
+def vat_of_the_wanted_party(ctx: Context) -> None:
+    """The VAT id printed in the other party's block is that party's: when the chosen id stands
+    under the name read as the other party (the client's block without a heading that says
+    so, a window address printing the buyer's id) and another id stands elsewhere, the other
+    one is the wanted party's."""
+    from .features._names import names_over_code
+
+    cands = ctx.found.get("VAT_Number") or []
+    if len(cands) < 2 or cands[0].origin in STRUCTURED_ORIGINS or not cands[0].words:
+        return
+    party, other = ("client", "supplier") if ctx.options.perspective == "supplier" else ("supplier", "client")
+    others, wanted = ctx.selected(other), ctx.selected(party)
+    if others is None:
+        return
+    other_key = compact(str(others.content))
+    wanted_key = compact(str(wanted.content)) if wanted is not None else None
+
+    other_rows = _block_rows(ctx, others)
+    wanted_rows = _block_rows(ctx, wanted) if wanted is not None else set()
+
+    def in_others_block(c: Candidate) -> bool:
+        # named at the top of its block by the other party, or printed on the rows of the
+        # other party's block and not the wanted party's (a column of keys beside its address)
+        names = names_over_code(ctx, str(c.content)) if c.words else []
+        if names:
+            return compact(names[0].content) == other_key
+        row = _row(ctx, c.words[0]) if c.words else None
+        return row in other_rows and row not in wanted_rows
+
+    if other_key == wanted_key or not in_others_block(cands[0]):
+        return
+    for c in cands[1:]:
+        if c.origin not in STRUCTURED_ORIGINS and c.words and not in_others_block(c):
+            ctx.found["VAT_Number"] = [c] + [x for x in cands if x is not c]
+            return
 
 
 def name_the_vat_owner(ctx: Context) -> None:
@@ -174,6 +212,32 @@ def name_the_vat_owner(ctx: Context) -> None:
         # two parties: the name the id displaced heads the other block
         others = [Candidate(displaced.content, displaced.words, displaced.score, origin=displaced.origin)]
     ctx.found[other] = others
+
+
+BLOCK_ROWS = 6  # lines of a party's block under its name
+BLOCK_ROW_GAP = 0.03  # of the page height: a wider gap ends the block
+
+
+def _row(ctx: Context, word) -> tuple[int, int]:
+    from .layout import line_position
+
+    return line_position(ctx.doc, word)
+
+
+def _block_rows(ctx: Context, name: Candidate) -> set[tuple[int, int]]:
+    """(page, line) of a party's name and of the lines that follow it closely: its block's rows."""
+    if not name.words:
+        return set()
+    page, index = _row(ctx, name.words[0])
+    lines = lines_of(ctx.doc).pages[page]
+    rows = {(page, index)}
+    bottom = max(w.y1 for w in lines[index].words)
+    for k in range(index + 1, min(len(lines), index + 1 + BLOCK_ROWS)):
+        if lines[k].words[0].y0 - bottom > BLOCK_ROW_GAP:
+            break
+        rows.add((page, k))
+        bottom = max(w.y1 for w in lines[k].words)
+    return rows
 
 
 # Identifiers a page prints for what they are: a number read as one of them is not the

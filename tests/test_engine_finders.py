@@ -20,7 +20,7 @@ GERMAN_BILL = [
     (0.52, "Nettobetrag 1.000,00 €", 0.55), (0.54, "MwSt. 19% 190,00 €", 0.55),
     (0.56, "Gesamtbetrag 1.190,00 €", 0.55),
     (0.62, "Zahlbar innerhalb 14 Tagen netto.", 0.05),
-    (0.90, "IBAN: DE25 2008 0000 0481 5162 34 BIC: COBADEFFXXX", 0.05),
+    (0.90, "IBAN: DE25 2008 0000 0481 5162 34 BIC: SOLADEST600", 0.05),
     (0.92, "info@lieferant.example www.lieferant.example", 0.05),
 ]
 
@@ -48,7 +48,7 @@ def test_identifiers(german):
     assert selected(german, "VAT_Number") == "DE246813573"  # the seller's, not the buyer's
     assert selected(german, "iban") == "DE25200800000481516234"
     swift = json.loads(selected(german, "SWIFT_code"))
-    assert swift["bic"] == "COBADEFFXXX" and swift["verified_bic"] is True and swift["country_code"] == "DE"
+    assert swift["bic"] == "SOLADEST600" and swift["verified_bic"] is True and swift["country_code"] == "DE"
     assert swift["name"]  # the registry knows the bank
     assert selected(german, "email") == "info@lieferant.example"
     assert selected(german, "website") == "www.lieferant.example"
@@ -171,7 +171,7 @@ def _as_ocr(doc):
 
 
 def test_ocr_damaged_iban_is_repaired_only_when_the_checksum_then_holds():
-    damaged = _as_ocr(doc_of([(0.8, "IBAN: DÉ25 2008 0000.O481 5162 34 BIC: COBADEFFXXX")]))
+    damaged = _as_ocr(doc_of([(0.8, "IBAN: DÉ25 2008 0000.O481 5162 34 BIC: SOLADEST600")]))
     assert selected(run(damaged, "iban"), "iban") == "DE25200800000481516234"
     # the same damage in a text layer is not guessed at
     assert selected(run(doc_of([(0.8, "IBAN: DE25 2008 0000 O481 5162 34")]), "iban"), "iban") is None
@@ -682,3 +682,42 @@ def test_a_vat_id_does_not_run_on_into_the_next_columns_postcode():
         (0.60, "Nettobetrag 100,00 €", 0.55), (0.64, "Rechnungsbetrag 119,00 €", 0.55),
     ]), "VAT_Number")
     assert selected(ctx, "VAT_Number") == "DE811907980"
+
+
+def test_a_bic_under_its_label_in_a_bank_box_is_read():
+    ctx = run(doc_of([
+        (0.05, "Möwenbucht Tonstudio GmbH", 0.05),
+        (0.80, [(0.05, "IBAN"), (0.40, "BIC")]),
+        (0.82, [(0.05, "DE47 6005 0101 7403 1182 65"), (0.40, "SOLADEST600")]),
+    ]), "SWIFT_code")
+    assert json.loads(selected(ctx, "SWIFT_code"))["bic"] == "SOLADEST600"
+
+
+def test_a_portuguese_number_keeps_its_document_types_code():
+    """SAF-T PT numbers print their type's code and a space: "FT 2024A/17" is one number."""
+    ctx = run(doc_of([(0.05, "Tipografia Exemplo, Lda.", 0.05), (0.10, "Fatura n.º FT 2024A/17", 0.05),
+                      (0.14, "Data 03-05-2024", 0.05)]), "invoice_id")
+    assert selected(ctx, "invoice_id") == "FT 2024A/17"
+
+
+def test_the_vat_id_on_the_clients_rows_is_not_the_suppliers():
+    """A bill whose client block prints the buyer's VAT id in a column beside its address, and
+    the seller's id in the footer: the footer's is the supplier's."""
+    from invoice_extract.extraction.options import ExtractOptions
+    from invoice_extract.extraction.pipeline import extract_document
+
+    doc = doc_of([
+        (0.05, "Möwenbucht Tonstudio B.V.", 0.05), (0.07, "Havenkade 3", 0.05), (0.09, "1011 AB Amsterdam", 0.05),
+        (0.20, [(0.05, "KLANT"), (0.55, "DEBITEURNR.")]),
+        (0.22, [(0.05, "Duinrand Verhuur N.V."), (0.55, "K-4410")]),
+        (0.24, [(0.05, "Strandweg 12"), (0.55, "Btw-nummer: NL004495445B01")]),
+        (0.26, "2042 AA Zandvoort", 0.05),
+        (0.40, "Factuurnummer 2025-0117", 0.05), (0.42, "Factuurdatum 03-05-2025", 0.05),
+        (0.50, [(0.05, "Omschrijving"), (0.50, "Aantal"), (0.65, "Prijs"), (0.80, "Bedrag")]),
+        (0.52, [(0.05, "Studio-uren"), (0.50, "4"), (0.65, "25,00"), (0.80, "100,00")]),
+        (0.60, "Totaal excl. btw 100,00", 0.55), (0.62, "Btw 21% 21,00", 0.55), (0.64, "Totaal 121,00", 0.55),
+        (0.95, "Möwenbucht Tonstudio B.V. | Btw-nummer: NL810433941B01 | KvK 12345678", 0.05),
+    ])
+    result = extract_document(doc, ExtractOptions())
+    assert result["client"]["selected_value"]["content"] == "Duinrand Verhuur N.V."
+    assert result["VAT_Number"]["selected_value"]["content"] == "NL810433941B01"

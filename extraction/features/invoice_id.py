@@ -5,7 +5,7 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import ValueHit, compile_labels, line_position, lines_of, party_of, segments, values_near
+from ..layout import COLUMN_GAP, ValueHit, compile_labels, line_position, lines_of, party_of, segments, values_near
 from ..parsing.dates import find_dates
 from ._names import TOWN_LINE
 
@@ -52,10 +52,15 @@ REFERENCED_INVOICE = compile_labels([
     "korrektur zu", "facture liée", "facture d'origine", "facture initiale", "facture rectifiée",
     "oorspronkelijke factuur", "gerelateerde factuur", "factura original", "factura rectificada",
     "fattura originale", "fattura di riferimento",
+    "refers to invoice", "relates to invoice", "in reference to invoice", "with reference to invoice",
+    "bezieht sich auf rechnung", "se rapporte à la facture", "concerne la facture", "referente à fatura",
+    "relativa alla fattura", "con referencia a la factura", "heeft betrekking op factuur", "korrigerar faktura",
+    "krediterer faktura", "avser faktura", "dotyczy faktury", "korekta faktury", "koskee laskua",
 ])
 NOT_ID_CONTEXT = re.compile(r"kund|customer|client|klient|order|bestell|auftrag|commande|pedido|ordine|tel|fax|"
                             r"phone|steuer|vat|ust|tva|iban|konto|account|seite|page|qty|menge|plz|zip|art|"
-                            r"cvr|regon|krs|\bnip\b|org\.?\s?nr|moms", re.I)
+                            r"cvr|regon|krs|\bnip\b|org\.?\s?nr|moms|zamów|zamow|encomenda|beställ|bestill|ordre|"
+                            r"tilaus", re.I)
 VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9/_.\-]*\d[A-Za-z0-9/_.\-]*|\d)")
 
 
@@ -94,7 +99,7 @@ def find(ctx: Context) -> list[Candidate]:
             label_text = hit.label.line.text[max(0, hit.label.end - 30): hit.label.end]
             if rx is WEAK and NOT_ID_CONTEXT.search(label_text):
                 continue
-            value = hit.text.strip(".-/")
+            value, words = _with_type_code(ctx, hit)
             line_text = hit.label.line.text if not hit.below else ""
             if line_text and hit.start > 0 and line_text[hit.start - 1] == "(":
                 continue  # "(380)": a code in parentheses qualifies the label, it is not the number
@@ -107,9 +112,28 @@ def find(ctx: Context) -> list[Candidate]:
             score += 0.1 * max(0.0, 1 - position)  # the number heads the document
             if re.fullmatch(r"\d{1,2}", value):
                 score -= 0.3  # "No 1": a page or item number more often than an invoice number
-            cands.append(Candidate(value, hit.words, max(0.0, min(1.0, score)),
+            cands.append(Candidate(value, words, max(0.0, min(1.0, score)),
                                    origin="ocr" if hit.words[0].conf < 1 else "text"))
     return rank(cands)
+
+
+# Portuguese document numbers open with their type's code and a space (SAF-T PT: "FT 2024A/17"
+# an invoice, "FS" simplified, "FR" invoice-receipt, "NC"/"ND" credit and debit notes).
+TYPE_CODES = ("FT", "FS", "FR", "NC", "ND")
+
+
+def _with_type_code(ctx: Context, hit: ValueHit) -> tuple[str, list]:
+    """The number with its document type's code when one stands right before it, beside its
+    label or under it."""
+    value, words = hit.text.strip(".-/"), list(hit.words)
+    if not words:
+        return value, words
+    page, index = line_position(ctx.doc, words[0])
+    line = lines_of(ctx.doc).pages[page][index].words
+    k = next((n for n, w in enumerate(line) if w is words[0]), 0)
+    if k > 0 and line[k - 1].text in TYPE_CODES and words[0].x0 - line[k - 1].x1 < COLUMN_GAP:
+        return f"{line[k - 1].text} {value}", [line[k - 1]] + words
+    return value, words
 
 
 def labelled_numbers(ctx: Context) -> list[Candidate]:
@@ -118,8 +142,8 @@ def labelled_numbers(ctx: Context) -> list[Candidate]:
     out = []
     for kind, rx in (("id_strong", STRONG), ("id_weak", WEAK), ("doc_number", DOCUMENT_NUMBER)):
         for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
-            value = hit.text.strip(".-/")
+            value, words = _with_type_code(ctx, hit)
             if value and not _postcode(ctx, hit):
-                out.append(Candidate(value, hit.words, 0.0, origin="ocr" if hit.words[0].conf < 1 else "text",
+                out.append(Candidate(value, words, 0.0, origin="ocr" if hit.words[0].conf < 1 else "text",
                                      extra={"_broad": True, "_label": kind + ("_below" if hit.below else "")}))
     return out

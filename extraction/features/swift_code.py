@@ -10,7 +10,7 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import compile_labels, lines_of
+from ..layout import compile_labels, values_near
 
 BIC_RX = re.compile(r"(?<![A-Z0-9])([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?![A-Z0-9])")
 LABELS = compile_labels(["bic", "swift", "swift code", "bic/swift", "swift/bic", "bic code", "code bic"])
@@ -47,17 +47,14 @@ def describe(bic: str) -> dict | None:
 
 def find(ctx: Context) -> list[Candidate]:
     cands = []
-    for _p, _i, lt in lines_of(ctx.doc):
-        labelled = LABELS.search(lt.text)
-        for m in BIC_RX.finditer(lt.text):
-            bic = m.group(1)
-            if labelled is None or m.start() < labelled.start():
-                continue  # a BIC-shaped word is anything upper-case: only trust labelled ones
-            info = describe(bic)
-            if info is None:
-                continue
-            words = lt.words_between(m.start(1), m.end(1))
-            score = 0.6 + (0.3 if info["verified_bic"] else 0.0)
-            cands.append(Candidate(json.dumps(info, ensure_ascii=False), words, score,
-                                   origin="ocr" if words and words[0].conf < 1 else "text"))
+    # a BIC-shaped word is anything upper-case: only labelled ones are trusted, the code right
+    # of its label or under it (a bank box's "BIC" over its code)
+    for hit in values_near(ctx.doc, LABELS, BIC_RX):
+        bic = hit.text
+        info = describe(bic)
+        if info is None:
+            continue
+        score = 0.6 + (0.3 if info["verified_bic"] else 0.0) - (0.05 if hit.below else 0.0)
+        cands.append(Candidate(json.dumps(info, ensure_ascii=False), hit.words, score,
+                               origin="ocr" if hit.words and hit.words[0].conf < 1 else "text"))
     return rank(cands)
