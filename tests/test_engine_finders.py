@@ -605,6 +605,22 @@ def test_a_payment_reference_field_is_copied_whole():
     assert selected(ctx, "payment_ref") == "Deb. 4471 / Fact. 80552"
 
 
+def test_a_quoted_field_naming_the_invoice_is_copied_whole_over_its_number():
+    """"Please quote: Invoice 2025-0117": the payer copies all of it, though the invoice
+    number alone is also a candidate."""
+    rows = [(0.05, "Rechnungsnummer 2025-0117", 0.05), (0.60, "Please quote: Invoice 2025-0117", 0.05)]
+    ctx = run(doc_of(rows), "payment_ref")
+    assert selected(ctx, "payment_ref") == "Invoice 2025-0117"
+
+
+def test_a_reference_printed_in_groups_of_digits_is_one_reference():
+    """An OCR number or a notice code under its label, in groups for the payer to read."""
+    rows = [(0.60, "Betalingskenmerk", 0.05), (0.62, "6120 4471 3094 5528", 0.05),
+            (0.70, "Totaal 121,00", 0.55)]
+    ctx = run(doc_of(rows), "payment_ref")
+    assert selected(ctx, "payment_ref") == "6120447130945528"
+
+
 def test_a_form_of_keys_and_values_names_the_parties_beside_their_keys():
     rows = [(0.06, [(0.07, "Lieferant"), (0.30, "Brunnhofer Medien GmbH")]),
             (0.08, [(0.07, "Anschrift Lieferant"), (0.30, "Am Markt 7, 99084 Erfurt")]),
