@@ -22,7 +22,7 @@ import re
 from .candidate import Candidate
 from .context import Context
 from .features._parties import compact
-from .layout import compile_labels, lines_of
+from .layout import compile_labels, line_position, lines_of
 
 STRUCTURED_ORIGINS = ("xml", "qr")
 TOTALS = ("total", "subtotal", "total_tax_amount")
@@ -165,7 +165,7 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
         names = names_over_code(ctx, str(c.content)) if c.words else []
         if names:
             return compact(names[0].content) == other_key
-        row = _row(ctx, c.words[0]) if c.words else None
+        row = line_position(ctx.doc, c.words[0]) if c.words else None
         return row in other_rows and row not in wanted_rows
 
     if other_key == wanted_key or not in_others_block(cands[0]):
@@ -218,17 +218,11 @@ BLOCK_ROWS = 6  # lines of a party's block under its name
 BLOCK_ROW_GAP = 0.03  # of the page height: a wider gap ends the block
 
 
-def _row(ctx: Context, word) -> tuple[int, int]:
-    from .layout import line_position
-
-    return line_position(ctx.doc, word)
-
-
 def _block_rows(ctx: Context, name: Candidate) -> set[tuple[int, int]]:
     """(page, line) of a party's name and of the lines that follow it closely: its block's rows."""
     if not name.words:
         return set()
-    page, index = _row(ctx, name.words[0])
+    page, index = line_position(ctx.doc, name.words[0])
     lines = lines_of(ctx.doc).pages[page]
     rows = {(page, index)}
     bottom = max(w.y1 for w in lines[index].words)

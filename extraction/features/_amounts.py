@@ -39,7 +39,7 @@ TOTAL_STRONG = compile_labels([
     "fakturabeløb", "totalbeløb", "i alt inkl. moms", "totalt inkl. mva", "sum inkl. mva", "razem brutto",
     "wartość brutto", "suma brutto", "kwota brutto", "yhteensä sis. alv", "valor total a pagar",
 ])
-TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum"
+TOTAL_PLAIN = compile_labels(["total", "summe", "gesamt", "amount", "montant", "betrag", "importe", "sum",
     "totalt", "summa", "i alt", "razem", "ogółem", "yhteensä",
 ])
 SUBTOTAL = compile_labels([

@@ -16,7 +16,8 @@ LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|UG|e\.\s?K\.|e\.V\.|SE|SA|SAS|SARL|S\.A\.R\.L\.|SASU|EURL|SNC|"
     r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|SL|"
     r"S\.A\.U\.|Oy|AB|A/S|ApS|AS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|ENTERPRISE|TRADING|"
-    r"SPRL|SRL|BVBA|CVBA|Lda\.?|SAOC|SAOG|W\.?L\.?L\.?|FZE|FZCO|FZ-LLC|PJSC|KGaA|PLLC|L\.P\.|Incorporated|Corporation|Oyj|OÜ|UAB|SIA|"
+    r"SPRL|SRL|BVBA|CVBA|Lda\.?|SAOC|SAOG|W\.?L\.?L\.?|FZE|FZCO|FZ-LLC|PJSC|KGaA|PLLC|L\.P\.|"
+    r"Incorporated|Corporation|Oyj|OÜ|UAB|SIA|"
     r"d\.o\.o\.|Zrt\.|Nyrt\.|GbR|S\.n\.c\.|S\.a\.s\.|"
     r"RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY)(?![\w])",
     re.I)
@@ -63,7 +64,7 @@ GREETING = compile_labels(["welcome", "bienvenue", "willkommen", "herzlich willk
                            "kind regards", "best regards", "regards", "sincerely", "yours faithfully",
                            "mit freundlichen grüßen", "freundliche grüße", "cordiali saluti", "distinti saluti",
                            "cordialement", "salutations", "met vriendelijke groet", "met vriendelijke groeten",
-                           "atentamente", "saludos", "cumprimentos", "atenciosamente", "com os melhores cumprimentos"
+                           "atentamente", "saludos", "cumprimentos", "atenciosamente", "com os melhores cumprimentos",
     "tack", "tak", "takk", "dziękujemy", "obrigado", "kiitos", "med vänliga hälsningar", "venlig hilsen",
     "med vennlig hilsen", "z poważaniem", "ystävällisin terveisin",
 ])

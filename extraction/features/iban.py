@@ -13,7 +13,7 @@ from ._parties import party_score
 
 IBAN_RX = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30})")
 LABELS = compile_labels(["iban", "bank account", "account", "konto", "bankverbindung", "compte", "rekening",
-                         "cuenta", "conto", "coordonnées bancaires"
+                         "cuenta", "conto", "coordonnées bancaires",
     "bankgiro", "plusgiro", "kontonummer", "rachunek", "nr rachunku", "numer konta", "tilinumero", "conta",
 ])
 
