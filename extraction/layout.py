@@ -147,6 +147,7 @@ BUYER_HEADINGS = compile_labels([
     "to:", "an:", "aan:", "para:", "til:", "till:",
     "köpare", "fakturaadress", "mottagare", "leveransadress", "køber", "faktureringsadresse", "modtager",
     "kjøper", "nabywca", "odbiorca", "płatnik", "ostaja", "asiakas", "laskutusosoite", "toimitusosoite",
+    "kund", "kundadress", "klient", "kunde",
 ])
 
 

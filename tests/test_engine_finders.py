@@ -693,7 +693,7 @@ def test_a_postcode_in_another_column_of_a_titles_line_is_no_invoice_number():
 def test_a_vat_id_does_not_run_on_into_the_next_columns_postcode():
     """"VAT No.: DE123456789" beside the buyer's "24103 Kiel": the id ends at the gap."""
     ctx = run(doc_of([
-        (0.05, [(0.06, "Falkenried Tonstudio GmbH"), (0.55, "Billed to")]),
+        (0.05, [(0.06, "Möwenbucht Medien GmbH"), (0.55, "Billed to")]),
         (0.07, [(0.06, "USt-IdNr. / VAT No.: DE811907980"), (0.55, "24103 Kiel")]),
         (0.60, "Nettobetrag 100,00 €", 0.55), (0.64, "Rechnungsbetrag 119,00 €", 0.55),
     ]), "VAT_Number")
@@ -725,7 +725,7 @@ def test_the_vat_id_on_the_clients_rows_is_not_the_suppliers():
     doc = doc_of([
         (0.05, "Möwenbucht Tonstudio B.V.", 0.05), (0.07, "Havenkade 3", 0.05), (0.09, "1011 AB Amsterdam", 0.05),
         (0.20, [(0.05, "KLANT"), (0.55, "DEBITEURNR.")]),
-        (0.22, [(0.05, "Duinrand Verhuur N.V."), (0.55, "K-4410")]),
+        (0.22, [(0.05, "Zeewering Verhuur N.V."), (0.55, "K-4410")]),
         (0.24, [(0.05, "Strandweg 12"), (0.55, "Btw-nummer: NL004495445B01")]),
         (0.26, "2042 AA Zandvoort", 0.05),
         (0.40, "Factuurnummer 2025-0117", 0.05), (0.42, "Factuurdatum 03-05-2025", 0.05),
@@ -735,5 +735,19 @@ def test_the_vat_id_on_the_clients_rows_is_not_the_suppliers():
         (0.95, "Möwenbucht Tonstudio B.V. | Btw-nummer: NL810433941B01 | KvK 12345678", 0.05),
     ])
     result = extract_document(doc, ExtractOptions())
-    assert result["client"]["selected_value"]["content"] == "Duinrand Verhuur N.V."
+    assert result["client"]["selected_value"]["content"] == "Zeewering Verhuur N.V."
     assert result["VAT_Number"]["selected_value"]["content"] == "NL810433941B01"
+
+
+def test_the_title_beside_a_buyer_heading_is_not_the_clients_name():
+    """"Bill To            INVOICE": the block's name is under the heading, not the title."""
+    for heading, title in (("Bill To", "INVOICE"), ("Kund", "FAKTURA")):
+        ctx = run(doc_of([
+            (0.05, "Möwenbucht Catering AB", 0.30), (0.08, "Hamngatan 4, 41103 Göteborg", 0.30),
+            (0.16, [(0.08, heading), (0.78, title)]),
+            (0.18, [(0.08, "Lindqvist Konsult AB"), (0.60, "Fakturanummer: 2024-0311")]),
+            (0.20, [(0.08, "Storgatan 9"), (0.60, "Datum: 04.03.2024")]),
+            (0.22, "11451 Stockholm", 0.08),
+            (0.60, "Summa 100,00", 0.55),
+        ]), "client")
+        assert selected(ctx, "client") == "Lindqvist Konsult AB"

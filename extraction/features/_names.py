@@ -355,6 +355,10 @@ def _names_in_block(ctx: Context, party: str) -> list[Candidate]:
             offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
             end = offset + m.end() + _name_length(lt.text[offset + m.end():])
             rest = clean_name(lt.text[offset + m.end():end])
+            if TITLE_WORDS.fullmatch(rest):
+                # the document's title set far right on the heading's line ("Bill To   INVOICE")
+                # is no name: the block's name is under the heading
+                rest, end = "", offset + m.end()
             if bare_legal_form(lt.text[offset + m.end():end]) and not m.group(0).rstrip().endswith(":"):
                 continue  # "Cliente S.p.A.": a name that starts with a heading's word, not a heading
             if NAME_LABEL.fullmatch(rest) or ADDRESS_WORD.fullmatch(rest):

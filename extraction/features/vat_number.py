@@ -37,6 +37,8 @@ VAT_LABELS = [
     "btw-identificatienummer", "nif", "cif", "nif/cif", "n.i.f.", "c.i.f.", "nipc", "contribuinte",
     "nº contribuinte", "n.º contribuinte", "número de contribuinte", "p.iva", "p. iva", "partita iva", "iva",
     "cvr", "cvr-nr", "cvr nr", "moms-nr", "momsregistreringsnummer", "org.nr", "mva", "vatin", "vat-id", "btw-id",
+    "momsreg.nr", "momsregnr", "momsnr", "moms nr", "momsregistreringsnr", "mva-nr", "alv-tunniste", "alv-numero",
+    "alv-nro", "alv nro", "nip", "nip ue", "numer nip", "ondernemingsnr", "ondernemingsnummer", "vat-nr",
 ]
 # Labels of tax ids outside the EU shapes (a company's or a tax office's own number, such as the
 # German Steuernummer, is not its VAT id and is not listed).
