@@ -139,6 +139,12 @@ def decide(ctx: Context, learned: bool) -> None:
     name_the_vat_owner(ctx)
 
 
+def _wanted_and_other(ctx: Context) -> tuple[str, str]:
+    """(the party whose VAT id the caller wants, the other one): the supplier, unless the
+    caller issued the document."""
+    return ("client", "supplier") if ctx.options.perspective == "supplier" else ("supplier", "client")
+
+
 def vat_of_the_wanted_party(ctx: Context) -> None:
     """The VAT id printed in the other party's block is that party's: when the chosen id stands
     under the name read as the other party (the client's block without a heading that says
@@ -149,13 +155,13 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
     cands = ctx.found.get("VAT_Number") or []
     if len(cands) < 2 or cands[0].origin in STRUCTURED_ORIGINS or not cands[0].words:
         return
-    party, other = ("client", "supplier") if ctx.options.perspective == "supplier" else ("supplier", "client")
+    party, other = _wanted_and_other(ctx)
     others, wanted = ctx.selected(other), ctx.selected(party)
     if others is None:
         return
     other_key = compact(str(others.content))
-    wanted_key = compact(str(wanted.content)) if wanted is not None else None
-
+    if wanted is not None and compact(str(wanted.content)) == other_key:
+        return
     other_rows = _block_rows(ctx, others)
     wanted_rows = _block_rows(ctx, wanted) if wanted is not None else set()
 
@@ -168,7 +174,7 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
         row = line_position(ctx.doc, c.words[0]) if c.words else None
         return row in other_rows and row not in wanted_rows
 
-    if other_key == wanted_key or not in_others_block(cands[0]):
+    if not in_others_block(cands[0]):
         return
     for c in cands[1:]:
         if c.origin not in STRUCTURED_ORIGINS and c.words and not in_others_block(c):
@@ -189,7 +195,7 @@ def name_the_vat_owner(ctx: Context) -> None:
     owners = names_over_code(ctx, str(vat.content))
     if not owners:
         return
-    party, other = ("client", "supplier") if ctx.options.perspective == "supplier" else ("supplier", "client")
+    party, other = _wanted_and_other(ctx)
     key = compact(owners[0].content)
     cands = ctx.found.get(party) or []
     chosen = next((c for c in cands if compact(str(c.content)) == key), None)

@@ -41,6 +41,23 @@ class Lines:
     def __init__(self, doc: Document):
         self.doc = doc
         self.pages: list[list[LineText]] = [[LineText.of(line) for line in page.lines()] for page in doc.pages]
+        self._where: dict[int, tuple[int, int]] | None = None
+
+    @property
+    def where(self) -> dict[int, tuple[int, int]]:
+        """(page, line index) of each of the document's words, by the word's id, built once."""
+        if self._where is None:
+            self._where = {id(w): (p, i) for p, lines in enumerate(self.pages)
+                           for i, lt in enumerate(lines) for w in lt.words}
+        return self._where
+
+    def __getstate__(self) -> dict:
+        # (ids name objects of this process: a copied or unpickled document builds its own)
+        return {**self.__dict__, "_where": None}
+
+    def position(self, word: Word) -> tuple[int, int] | None:
+        """(page, line index) of one of the document's own words, or None for another object."""
+        return self.where.get(id(word))
 
     def __iter__(self) -> Iterator[tuple[int, int, LineText]]:
         for p, lines in enumerate(self.pages):
@@ -240,9 +257,19 @@ def column_start(doc: Document, page: int, line_index: int, word: Word) -> float
 
 
 def line_position(doc: Document, word: Word) -> tuple[int, int]:
-    """(page, line index) of a word."""
-    lines = lines_of(doc).pages[word.page]
-    for i, lt in enumerate(lines):
+    """(page, line index) of a word (looked up once per document; a copy of a word is found by
+    its equal on the page)."""
+    lines = lines_of(doc)
+    found = lines.position(word)
+    if found is not None:
+        return found
+    for i, lt in enumerate(lines.pages[word.page]):
         if word in lt.words:
             return word.page, i
     return word.page, 0
+
+
+def line_of(doc: Document, word: Word) -> LineText:
+    """The line a word is printed on."""
+    page, index = line_position(doc, word)
+    return lines_of(doc).pages[page][index]

@@ -163,14 +163,10 @@ class DocFacts:
 
         self.ctx = ctx
         self.lines = lines_of(ctx.doc)
-        self.where: dict[int, tuple[int, int]] = {}
+        self.where = self.lines.where
         self.median_height: list[float] = []
-        for p, page_lines in enumerate(self.lines.pages):
-            heights = []
-            for i, lt in enumerate(page_lines):
-                for w in lt.words:
-                    self.where[id(w)] = (p, i)
-                    heights.append(w.height)
+        for page_lines in self.lines.pages:
+            heights = [w.height for lt in page_lines for w in lt.words]
             self.median_height.append(median(heights) if heights else 0.01)
         self.amount_counts: dict[float, int] = {}
         for _p, _i, lt in self.lines:

@@ -6,8 +6,8 @@ import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_position,
-                      lines_of, party_of, segments)
+from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_of,
+                      line_position, lines_of, party_of, segments)
 from ..parsing.dates import find_dates
 from ..spans import LineText
 from ._parties import compact
@@ -509,7 +509,7 @@ def letterhead(ctx: Context) -> list[Candidate]:
     # recipient's name, a big title): the ranker weighs where each stands
     first = min(top, key=lambda lt: lt.words[0].y0)
     text = clean_name(first.text)
-    whole = next((line for line in lines if first.words[0] in line.words), first)
+    whole = line_of(ctx.doc, first.words[0])
     if (first.words[0].y0 < LETTERHEAD_TOP and ":" not in first.text and not is_postal_line(text)
             and not is_label_row(whole.text) and not is_form_key(text)
             and not is_field_label(text) and not REGISTRATION_LINE.search(text)

@@ -5,7 +5,7 @@ import re
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import COLUMN_GAP, ValueHit, compile_labels, line_position, lines_of, party_of, segments, values_near
+from ..layout import COLUMN_GAP, ValueHit, compile_labels, line_of, line_position, party_of, segments, values_near
 from ..parsing.dates import find_dates
 from ._names import TOWN_LINE
 
@@ -81,9 +81,7 @@ def _postcode(ctx: Context, hit: ValueHit) -> bool:
     big title on the line of the letterhead's town, or a buyer's "1060 Wien" under a label."""
     if not re.fullmatch(r"\d{4,5}", hit.text.strip()):
         return False
-    page, index = line_position(ctx.doc, hit.words[0])
-    line = lines_of(ctx.doc).pages[page][index]
-    part = next((p for p in segments(line) if hit.words[0] in p), None)
+    part = next((p for p in segments(line_of(ctx.doc, hit.words[0])) if hit.words[0] in p), None)
     if part is None or (not hit.below and hit.label.words[-1] in part):
         return False
     text = " ".join(w.text for w in part[part.index(hit.words[0]):])
@@ -128,8 +126,7 @@ def _with_type_code(ctx: Context, hit: ValueHit) -> tuple[str, list]:
     value, words = hit.text.strip(".-/"), list(hit.words)
     if not words:
         return value, words
-    page, index = line_position(ctx.doc, words[0])
-    line = lines_of(ctx.doc).pages[page][index].words
+    line = line_of(ctx.doc, words[0]).words
     k = next((n for n, w in enumerate(line) if w is words[0]), 0)
     if k > 0 and line[k - 1].text in TYPE_CODES and words[0].x0 - line[k - 1].x1 < COLUMN_GAP:
         return f"{line[k - 1].text} {value}", [line[k - 1]] + words

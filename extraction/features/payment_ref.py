@@ -7,7 +7,7 @@ from stdnum import iso11649
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import compile_labels, line_position, lines_of, segments, values_near
+from ..layout import compile_labels, line_of, lines_of, segments, values_near
 from ..spans import LineText
 
 # Only labels that name the payment's reference: "Your reference" is the buyer's order.
@@ -87,8 +87,7 @@ def _digit_groups(ctx: Context, text: str, words: list) -> tuple[str, list]:
     joined to it."""
     if not words or not text.isdigit():
         return text, words
-    page, index = line_position(ctx.doc, words[-1])
-    line = lines_of(ctx.doc).pages[page][index].words
+    line = line_of(ctx.doc, words[-1]).words
     k = next((n for n, w in enumerate(line) if w is words[-1]), None)
     if k is None:
         return text, words

@@ -18,7 +18,7 @@ from stdnum.eu import vat as eu_vat
 
 from ..candidate import Candidate, rank
 from ..context import Context
-from ..layout import column_start, column_text, compile_labels, line_position, lines_of, segments, values_near
+from ..layout import column_start, column_text, compile_labels, line_of, line_position, lines_of, segments, values_near
 from ..spans import LineText
 from ._parties import compact, is_users_own, party_score, wanted_party
 from .iban import IBAN_RX
@@ -136,8 +136,7 @@ def _party(ctx: Context, words) -> float:
 def _text_before(ctx: Context, word) -> str:
     """The words before ``word`` in its part of the line, or the part before it when the value
     starts its own ("Your VAT no.          123456789")."""
-    page, index = line_position(ctx.doc, word)
-    parts = segments(lines_of(ctx.doc).pages[page][index])
+    parts = segments(line_of(ctx.doc, word))
     k = next((n for n, p in enumerate(parts) if word in p), None)
     if k is None:
         return ""
