@@ -277,13 +277,14 @@ def _identifier(content) -> str:
 
 def _checked_id(value: str) -> bool:
     """A country-prefixed VAT id or an IBAN that passes its checksum, whoever's it is."""
-    from stdnum import iban
     from stdnum.eu import vat
+
+    from .parsing.accounts import iban_valid
 
     number = compact(value)
     if len(number) < 8 or not number[:2].isalpha():
         return False
     try:
-        return vat.is_valid(number) or iban.is_valid(number)
+        return vat.is_valid(number) or iban_valid(number)
     except Exception:  # stdnum refuses an unknown prefix
         return False

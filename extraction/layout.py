@@ -165,6 +165,8 @@ BUYER_HEADINGS = compile_labels([
     "köpare", "fakturaadress", "mottagare", "leveransadress", "køber", "faktureringsadresse", "modtager",
     "kjøper", "nabywca", "odbiorca", "płatnik", "ostaja", "asiakas", "laskutusosoite", "toimitusosoite",
     "kund", "kundadress", "klient", "kunde",
+    # a practitioner bills the patient
+    "patient", "patientin", "patiënt", "paciente", "paziente", "pacjent", "potilas", "pasient",
 ])
 
 

@@ -32,6 +32,7 @@ from typing import Any, Iterable, Sequence
 
 from .candidate import Candidate
 from .document import Document, Word
+from .parsing.accounts import iban_valid
 from .parsing.dates import find_dates, parse_date
 from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount, parse_number, repair_ocr
 
@@ -173,19 +174,13 @@ def parse_printed(feature: str, text: str, ocr: bool = False) -> Any:
         return key if re.fullmatch(r"[A-Z]{2}[0-9A-Z]{6,13}", key) else None
     if feature == "iban":
         key = code_key(text)
-        return key if re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{10,30}", key) and _iban_ok(key) else None
+        return key if re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{10,30}", key) and iban_valid(key) else None
     if feature == "currency":
         code = text.strip().upper()
         return code if re.fullmatch(r"[A-Z]{3}", code) else None
     if feature == "supplier":
         return text if re.search(r"[^\W\d]{2}", text) else None
     return None
-
-
-def _iban_ok(iban: str) -> bool:
-    moved = iban[4:] + iban[:4]
-    digits = "".join(str(int(c, 36)) for c in moved)
-    return int(digits) % 97 == 1
 
 
 # ------------------------------------------------------------------ page geometry

@@ -716,6 +716,77 @@ def test_a_portuguese_number_keeps_its_document_types_code():
     assert selected(ctx, "invoice_id") == "FT 2024A/17"
 
 
+@pytest.mark.parametrize("printed, number", [
+    ("Invoice No.: FV 2031/0417", "FV 2031/0417"),  # a Polish series code
+    ("Rechnungsnummer: RE 2031/88", "RE 2031/88"),
+    ("Invoice No.: INV-2031-0417", "INV-2031-0417"),
+    ("Invoice No 2031/0417", "2031/0417"),  # a label's own word is no series code
+    ("Invoice: WXYZ 2031417-1", "2031417-1"),  # four letters: a station's call sign, another field
+    ("Invoice: EUR 2031-0417", "2031-0417"),  # a currency code
+    ("Invoice No.: AB 20310417", "20310417"),  # no series separator in the number
+])
+def test_a_number_keeps_the_series_code_printed_before_it(printed, number):
+    ctx = run(doc_of([(0.05, "Marlowe Prints Ltd", 0.05), (0.10, printed, 0.05),
+                      (0.14, "Date 03-05-2031", 0.05)]), "invoice_id")
+    assert selected(ctx, "invoice_id") == number
+
+
+def test_a_title_naming_the_tax_is_no_tax_id_label():
+    """"Faktura VAT" is the Polish bill's title: the number under it is the bill's, no VAT id."""
+    # ("VAT" stands over the number)
+    ctx = run(doc_of([(0.05, "Zielna Studio sp. z o.o.", 0.05), (0.12, "Faktura VAT", 0.10),
+                      (0.15, "Nr faktury: KW-31-40917", 0.05), (0.18, "Data: 30.05.2031", 0.05)]),
+              "VAT_Number", "invoice_id")
+    assert selected(ctx, "VAT_Number") is None
+    assert selected(ctx, "invoice_id") == "KW-31-40917"
+
+
+def test_an_iban_is_read_when_its_mod_97_holds_whatever_the_banks_own_check():
+    """As Odoo's base_iban: the ISO check digits and the country's length, not the national
+    check inside the account part (a Belgian account's last two digits here)."""
+    from stdnum import iban
+
+    account = "539007547036"  # its Belgian check digits (36) are wrong
+    number = "BE" + iban.calc_check_digits("BE00" + account) + account
+    assert not iban.is_valid(number)
+    ctx = run(doc_of([(0.05, "Marlowe Prints BV", 0.05),
+                      (0.80, f"IBAN: {number[:4]} {number[4:8]} {number[8:12]} {number[12:]}", 0.05)]), "iban")
+    assert selected(ctx, "iban") == number
+    # one digit off: the mod-97 check fails
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    ctx = run(doc_of([(0.05, "Marlowe Prints BV", 0.05), (0.80, f"IBAN: {wrong}", 0.05)]), "iban")
+    assert selected(ctx, "iban") is None
+
+
+def test_an_amount_beside_a_buyer_heading_is_no_name():
+    """"Kunde        DKK 5,082.96": a summary box's amount on the heading's line; the name is under it."""
+    ctx = run(doc_of([(0.05, "Skarvholm Grafik ApS", 0.05), (0.20, [(0.05, "Kunde"), (0.65, "DKK 5,082.96")]),
+                      (0.22, "Tornbjerg Montage A/S", 0.05), (0.24, "Skovbrynet 14", 0.05),
+                      (0.26, "8600 Silkeborg", 0.05)]), "client")
+    assert [c.content for c in ctx.found["client"]] == ["Tornbjerg Montage A/S"]
+
+
+def test_a_patient_is_the_client_of_a_practitioners_bill():
+    ctx = run(doc_of([(0.05, "Dr. Ilse Marquardt", 0.05), (0.07, "Physiotherapist", 0.05),
+                      (0.20, [(0.05, "Patient:"), (0.60, "Invoice")]),
+                      (0.22, [(0.05, "Konrad Wilmsen"), (0.60, "Invoice #: 3104417")]),
+                      (0.24, "Lindenhof 3", 0.05), (0.26, "24103 Kiel", 0.05)]), "client")
+    from invoice_extract.extraction.features._names import names_in_block
+
+    assert [c.content for c in names_in_block(ctx, "buyer")] == ["Konrad Wilmsen"]
+
+
+@pytest.mark.parametrize("text, legal", [
+    ("Enterprise plan (monthly)", False), ("Storage per kg", False), ("as agreed", False),
+    ("Tan Brothers Enterprise", True), ("TAN BROTHERS ENTERPRISE", True), ("Skarvholm Grafik AS", True),
+    ("Kranich Werkzeug GmbH & Co. KG", True), ("KRANICH GMBH", True),
+])
+def test_legal_forms_that_are_also_words_count_only_in_capitals_or_at_the_end(text, legal):
+    from invoice_extract.extraction.features._names import LEGAL_FORMS
+
+    assert bool(LEGAL_FORMS.search(text)) is legal
+
+
 def test_the_vat_id_on_the_clients_rows_is_not_the_suppliers():
     """A bill whose client block prints the buyer's VAT id in a column beside its address, and
     the seller's id in the footer: the footer's is the supplier's."""
@@ -751,3 +822,18 @@ def test_the_title_beside_a_buyer_heading_is_not_the_clients_name():
             (0.60, "Summa 100,00", 0.55),
         ]), "client")
         assert selected(ctx, "client") == "Lindqvist Konsult AB"
+
+
+def test_a_window_address_is_no_tail_of_a_name_left_of_the_sender_line():
+    """A centred sender line over a buyer block at the left margin: the block's name starts left
+    of the sender line's column, its last word ("Incorporated") is no recipient's name."""
+    from engine_helpers import context
+    from invoice_extract.extraction.features._names import window_recipient
+
+    doc = doc_of([(0.06, "Harbour Pantry Catering", 0.30),
+                  (0.12, "12 Harbour Row, Lisport, IL 60410 · Tel. 555-0100", 0.28),
+                  (0.17, [(0.08, "Invoice to"), (0.70, "INVOICE")]),
+                  (0.185, [(0.08, "Marlowe & Finch Incorporated"), (0.62, "Invoice #: 3104")]),
+                  (0.20, [(0.08, "380 Quarry Street"), (0.62, "Date: 04/20/2031")]),
+                  (0.215, "East Lisport, NM 25604", 0.08)])
+    assert window_recipient(context(doc)) == []

@@ -126,3 +126,18 @@ def test_a_written_date_before_a_longer_number_is_a_date():
     assert [v for _m, v in find_dates("20 décembre 2020 6 décembre 2020 97651079")] == [
         date(2020, 12, 20), date(2020, 12, 6)]
     assert parse_date("1 - July 31, 2014") == date(2014, 7, 31)  # a four-digit year after: still not 2031
+
+
+@pytest.mark.parametrize("text, day", [
+    ("29. heinäkuuta 2031", date(2031, 7, 29)),  # Finnish
+    ("12 sierpnia 2031", date(2031, 8, 12)),  # Polish
+    ("3. března 2031", date(2031, 3, 3)),  # Czech
+    ("7 oktober 2031", date(2031, 10, 7)),  # Swedish
+])
+def test_nordic_polish_czech_and_finnish_months_written_out(text, day):
+    assert parse_date(text) == day
+
+
+def test_their_abbreviations_are_not_read_they_are_other_languages_words():
+    """Norwegian "des" (December) is French "des": "3 des 25 articles" is no date."""
+    assert parse_date("3 des 25 articles") is None

@@ -147,7 +147,8 @@ ISSUE_LABELS = compile_labels([
     "data documento", "data emissione", "data de emissão", "data da fatura", "data do documento", "datum factuur",
     "documentdatum", "date du document", "date d'émission de la facture",
     "fakturadatum", "fakturadato", "dato", "data wystawienia", "data faktury", "laskun päivämäärä",
-    "päivämäärä", "udstedelsesdato", "utfärdad", "data de emissão da fatura",
+    "päivämäärä", "udstedelsesdato", "utfärdad", "data de emissão da fatura", "laskupäivä", "datum vystavení",
+    "datum vydání",
 ])
 OTHER_DATE_LABELS = compile_labels([
     "due", "due date", "payment due", "pay by", "payable by", "fällig", "fälligkeit", "fällig am", "zahlbar bis",
@@ -181,6 +182,7 @@ DUE_LABELS = compile_labels([
     "förfallodatum", "förfallodag", "sista betalningsdag", "betalas senast", "att betala senast",
     "forfaldsdato", "betalingsfrist", "betales senest", "sidste rettidige betalingsdag", "forfallsdato",
     "forfall", "termin płatności", "termin zapłaty", "płatne do", "zapłata do", "eräpäivä",
+    "erääntyy", "erääntymispäivä", "maksettava viimeistään", "datum splatnosti", "splatnost", "splatné do",
 ])
 # A payment sentence: a verb of paying, then within the sentence a word of a deadline right
 # before the date ("Please pay the invoice total by 13/05/2018", "Bitte zahlen Sie bis zum …",

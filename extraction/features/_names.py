@@ -12,14 +12,20 @@ from ..parsing.dates import find_dates
 from ..spans import LineText
 from ._parties import compact
 
+# Legal forms, matched in any case (OCR and shouting letterheads print "GMBH", "Sdn Bhd") except
+# those that are also words: a short one counts in capitals only ("AG", "KG", "AS", not the "kg"
+# of "per kg" or a sentence's "as"), and a word one ("Enterprise", "Trading", a shop's
+# "RESTAURANT") in capitals or ending its text ("Lim Enterprise", not "Enterprise plan").
+_WORD_FORMS = "ENTERPRISE|TRADING|RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY"
 LEGAL_FORMS = re.compile(
-    r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|UG|e\.\s?K\.|e\.V\.|SE|SA|SAS|SARL|S\.A\.R\.L\.|SASU|EURL|SNC|"
-    r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|SL|"
-    r"S\.A\.U\.|Oy|AB|A/S|ApS|AS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|ENTERPRISE|TRADING|"
+    r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|(?-i:AG|KG|OHG|UG|SE|SA|SL|AB|AS|Oy|OY|SIA|UAB)|e\.\s?K\.|e\.V\.|SAS|SARL|"
+    r"S\.A\.R\.L\.|SASU|EURL|SNC|"
+    r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|"
+    r"S\.A\.U\.|A/S|ApS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|"
     r"SPRL|SRL|BVBA|CVBA|Lda\.?|SAOC|SAOG|W\.?L\.?L\.?|FZE|FZCO|FZ-LLC|PJSC|KGaA|PLLC|L\.P\.|"
-    r"Incorporated|Corporation|Oyj|OÜ|UAB|SIA|"
+    r"Incorporated|Corporation|Oyj|OÜ|"
     r"d\.o\.o\.|Zrt\.|Nyrt\.|GbR|S\.n\.c\.|S\.a\.s\.|"
-    r"RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY)(?![\w])",
+    r"(?-i:" + _WORD_FORMS + r")|(?:" + _WORD_FORMS + r")(?=\W*$))(?![\w])",
     re.I)
 ADDRESS_WORD = compile_labels(["address", "addresses", "adresse", "anschrift", "adres", "dirección", "direccion",
                                "indirizzo", "endereço", "morada", "address line"])
@@ -51,7 +57,8 @@ def bare_legal_form(text: str) -> bool:
 DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fattura", "fatura", "receipt", "gutschrift",
                    "avoir", "credit note", "tax invoice", "pro forma", "pro-forma", "fatura-recibo",
                    "factura simplificada", "recibo", "nota de crédito", "nota di credito", "creditnota", "abono",
-                   "rechnungskorrektur", "faktura")
+                   "rechnungskorrektur", "faktura", "faktura vat", "faktura korygująca", "kreditnota",
+                   "kreditfaktura", "lasku", "hyvityslasku")
 # … and words that open a title or a page header line (they stay when a name ends with them:
 # "Au Bon" is a name)
 TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", "handelsrechnung", "page", "seite"))
@@ -150,6 +157,8 @@ def _own_part(lt: LineText, m: re.Match, below: LineText | None) -> LineText:
     offset = len(lt.text) - len(lt.text.lstrip(" \t-•*"))
     if len(own.text) > offset + m.end() + 1:
         return own  # the heading and a name in its own column; the rest is another column's
+    if AMOUNT_OR_DATE.search(LineText.of(parts[1]).text):
+        return own  # "Kunde        DKK 5,082.96": another column's amount or date, never a name
     # two columns go on under the line, each at its own edge; a value set apart from its label
     # has its continuation lines under the value alone ("Bill to:    Acme Ltd / Quay Street 4")
     beside, head_x = parts[1][0].x0, parts[0][0].x0
@@ -160,6 +169,10 @@ def _own_part(lt: LineText, m: re.Match, below: LineText | None) -> LineText:
     if any(abs(part[0].x0 - beside) < 0.02 for part in under) and left_under is not None:
         return own
     return lt
+
+
+# an amount with its decimals ("5,082.96") or a numeric date: what no party's name prints
+AMOUNT_OR_DATE = re.compile(r"(?<![\w.,])\d[\d.,' ]*[.,]\d{2}(?![\w.,])|(?<!\w)\d{1,4}[./\-]\d{1,2}[./\-]\d{2,4}(?!\w)")
 
 
 def is_form_key(text: str) -> bool:
@@ -594,8 +607,12 @@ def sender_lines(ctx: Context) -> list[tuple[LineText, LineText]]:
 def _sender_column(line: LineText, x0: float, x1: float) -> list:
     """The part of ``line`` in the column of a sender line spanning x0–x1 (an info block may
     stand beside)."""
-    part = next((part for part in segments(line) if abs(part[0].x0 - x0) < 0.1), None)
-    return part or [w for w in line.words if w.x0 >= x0 - 0.1 and w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
+    parts = segments(line)
+    part = next((part for part in parts if abs(part[0].x0 - x0) < 0.1), None)
+    # else the words in the column, of parts that start in it: the tail of a name that starts
+    # left of the column ("Gregory & Garcia Inc.") is no line of the window's
+    return part or [w for part in parts if part[0].x0 >= x0 - 0.1 for w in part
+                    if w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
 
 
 def window_sender(ctx: Context) -> list[Candidate]:

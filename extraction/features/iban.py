@@ -8,6 +8,7 @@ from stdnum import iban as std_iban
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import compile_labels, lines_of
+from ..parsing.accounts import iban_valid
 from ..parsing.text import unaccented_same_length
 from ._parties import party_score
 
@@ -48,10 +49,10 @@ def find(ctx: Context) -> list[Candidate]:
             # the regex may swallow the next word: shorten until the checksum holds
             for end in range(len(raw), 14, -1):
                 piece = raw[:end].rstrip()
-                if std_iban.is_valid(piece):
+                if iban_valid(piece):
                     break
                 repaired = _ocr_digits(piece) if ocr else piece
-                if repaired != piece and std_iban.is_valid(repaired):
+                if repaired != piece and iban_valid(repaired):
                     piece = repaired  # "O481": a letter O read for a zero
                     break
             else:

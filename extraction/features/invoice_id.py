@@ -8,6 +8,7 @@ from ..context import Context
 from ..layout import COLUMN_GAP, ValueHit, compile_labels, line_of, line_position, party_of, segments, values_near
 from ..parsing.dates import find_dates
 from ._names import TOWN_LINE
+from .currency import CODES as CURRENCY_CODES
 
 STRONG = compile_labels([
     "invoice number", "invoice no", "invoice nr", "invoice #", "invoice num", "inv no", "inv. no", "inv #",
@@ -25,7 +26,8 @@ STRONG = compile_labels([
     "nr. documento", "documento n.º", "nº de abono", "n.º de abono", "abono nº", "nota de crédito n.º",
     "nota de crédito nº", "nota di credito n.", "numero nota di credito", "creditnotanummer", "gutschriftnummer",
     "fakturanummer", "fakturanr", "faktura nr", "faktura nummer", "nr faktury", "numer faktury",
-    "faktura vat nr", "laskun numero", "laskunumero", "n.º fatura", "fatura-recibo n.º",
+    "faktura vat nr", "laskun numero", "laskunumero", "laskunro", "laskun nro", "hyvityslasku nro",
+    "hyvityslaskun numero", "n.º fatura", "fatura-recibo n.º",
 ])
 WEAK = compile_labels([
     "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",
@@ -115,21 +117,28 @@ def find(ctx: Context) -> list[Candidate]:
     return rank(cands)
 
 
-# Portuguese document numbers open with their type's code and a space (SAF-T PT: "FT 2024A/17"
-# an invoice, "FS" simplified, "FR" invoice-receipt, "NC"/"ND" credit and debit notes).
-TYPE_CODES = ("FT", "FS", "FR", "NC", "ND")
+# Many invoicing programs print a number series' code before the number, set off by a space:
+# the SAF-T PT type codes ("FT 2024A/17", "NC 2024/3"), the Polish "FV 12/2024", "RE 2023/88"
+# or "INV 2024/0042". The code is part of the printed number when it is a short capital word
+# standing right before a number with a series separator; a label word ("NO 4711") is not.
+SERIES_CODE = re.compile(r"[A-Z]{1,3}")
+SERIES_NUMBER = re.compile(r"[A-Z]{0,2}\d[\dA-Z]*[/\-][\dA-Z/\-]*\d")
 
 
 def _with_type_code(ctx: Context, hit: ValueHit) -> tuple[str, list]:
-    """The number with its document type's code when one stands right before it, beside its
-    label or under it."""
+    """The number with its series code when one stands right before it, beside its label or
+    under it."""
     value, words = hit.text.strip(".-/"), list(hit.words)
-    if not words:
+    if not words or not SERIES_NUMBER.fullmatch(value):
         return value, words
     line = line_of(ctx.doc, words[0]).words
     k = next((n for n, w in enumerate(line) if w is words[0]), 0)
-    if k > 0 and line[k - 1].text in TYPE_CODES and words[0].x0 - line[k - 1].x1 < COLUMN_GAP:
-        return f"{line[k - 1].text} {value}", [line[k - 1]] + words
+    if k == 0:
+        return value, words
+    code = line[k - 1]
+    if (SERIES_CODE.fullmatch(code.text) and code not in hit.label.words and words[0].x0 - code.x1 < COLUMN_GAP
+            and not (STRONG.fullmatch(code.text) or WEAK.fullmatch(code.text) or code.text in CURRENCY_CODES)):
+        return f"{code.text} {value}", [code] + words
     return value, words
 
 

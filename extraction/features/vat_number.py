@@ -13,13 +13,14 @@ import functools
 import re
 
 from stdnum import get_cc_module
-from stdnum import iban as std_iban
 from stdnum.eu import vat as eu_vat
 
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import column_start, column_text, compile_labels, line_of, line_position, lines_of, segments, values_near
+from ..parsing.accounts import iban_valid
 from ..spans import LineText
+from ._names import DOCUMENT_TITLES
 from ._parties import compact, is_users_own, party_score, wanted_party
 from .iban import IBAN_RX
 
@@ -182,7 +183,7 @@ def _ids_of_part(ctx: Context, lt: LineText, labelled: bool, cands: list) -> boo
     party's block); whether the user's own id is among them."""
     users_own_printed = False
     upper = lt.text.upper()
-    ibans = [m.span(1) for m in IBAN_RX.finditer(upper) if std_iban.is_valid(m.group(1))]
+    ibans = [m.span(1) for m in IBAN_RX.finditer(upper) if iban_valid(m.group(1))]
     for m in VAT_RX.finditer(upper):
         if any(s <= m.start(1) < e for s, e in ibans):
             continue  # the start of an IBAN, whose digits can pass a VAT checksum by chance
@@ -223,6 +224,19 @@ def _label_prefix_dropped(words: list, text: str) -> tuple[list, str]:
     return list(words), text
 
 
+def _in_title(hit) -> bool:
+    """The label is a word of the document's title: the rest of its line is a title."""
+    text = hit.label.line.text
+    start = text.find(hit.label.words[0].text) if hit.label.words else -1
+    if start < 0:
+        return False
+    rest = (text[:start] + " " + text[hit.label.end:]).strip(" :-")
+    return bool(rest) and DOCUMENT_TITLE.fullmatch(rest) is not None
+
+
+DOCUMENT_TITLE = re.compile(r"(?:" + "|".join(re.escape(t) for t in DOCUMENT_TITLES) + r")", re.I)
+
+
 def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candidate, bool]], bool]:
     """Tax ids after a tax-id label, as (candidate, in the other party's block), and whether the
     user's own id is among them; ``taken``: the words already read as an EU VAT id."""
@@ -234,6 +248,8 @@ def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candida
     for hit in hits:
         if any(id(w) in taken for w in hit.words) or (hit.below and id(hit.label) in beside):
             continue
+        if _in_title(hit):
+            continue  # "Faktura VAT", "VAT Invoice": the document's title, no id's label
         words, text = _label_prefix_dropped(hit.words, hit.text)
         number = compact(text)
         if DATE_LIKE.search(text) or len(number) > 20:
@@ -243,7 +259,7 @@ def _labelled_tax_ids(ctx: Context, taken: set[int]) -> tuple[list[tuple[Candida
         short = len(number) < 8 or sum(ch.isdigit() for ch in number) < 7
         if short and (SHORT_ID.fullmatch(number) is None or number[:2] not in _countries()):
             continue
-        if std_iban.is_valid(number):
+        if iban_valid(number):
             continue  # an account number after "Nr."
         valid = _validate_any(number)
         label = " ".join(w.text for w in hit.label.words)

@@ -1,4 +1,5 @@
-"""Printed dates → ``datetime.date``, numeric or written, in en/fr/de/nl/es/it.
+"""Printed dates → ``datetime.date``, numeric or written, in en/fr/de/nl/es/it/pt, the Nordic
+languages, Polish, Czech and Finnish.
 
 Month names come from Babel's locale data (wide and abbreviated, format and stand-alone),
 so every language Babel knows could be added by listing its locale.
@@ -11,6 +12,9 @@ from datetime import date
 from functools import lru_cache
 
 LOCALES = ("en", "fr", "de", "nl", "es", "it", "pt")
+# Languages whose month names are read written out only: their abbreviations are words of
+# other languages ("des", "pro", "lis") that a day and a two-digit number would turn into dates.
+WIDE_ONLY_LOCALES = ("sv", "da", "nb", "pl", "cs", "fi")
 # Locales that write numeric dates month first.
 MONTH_FIRST_LOCALES = {"en_US", "en_PH", "en_CA"}
 
@@ -24,10 +28,10 @@ def month_names() -> dict[str, int]:
     from babel import Locale
 
     names: dict[str, int] = {}
-    for code in LOCALES:
+    for code in LOCALES + WIDE_ONLY_LOCALES:
         loc = Locale.parse(code)
         for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
+            for width in ("wide", "abbreviated") if code in LOCALES else ("wide",):
                 for month, name in loc.months[context][width].items():
                     folded = _fold(name)
                     if len(folded) >= 3:

@@ -27,13 +27,13 @@ import re
 from datetime import date
 from typing import Any
 
-from stdnum import iban as std_iban
 from stdnum import iso11649
 from stdnum.ch import esr
 
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..document import Document
+from ..parsing.accounts import iban_valid
 from . import STRUCTURED_SCORE
 from .locate import locate_amount, locate_date, locate_text
 
@@ -57,7 +57,7 @@ def _at(lines: list[str], i: int) -> str:
 
 def _iban(value: str) -> str | None:
     value = re.sub(r"\s", "", value or "").upper()
-    return value if value and std_iban.is_valid(value) else None
+    return value if value and iban_valid(value) else None
 
 
 def _amount(value: str) -> float | None:
