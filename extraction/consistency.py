@@ -22,7 +22,7 @@ import re
 from .candidate import Candidate
 from .context import Context
 from .features._parties import compact
-from .layout import compile_labels, line_position, lines_of
+from .layout import compile_labels, line_of, line_position, lines_of
 
 STRUCTURED_ORIGINS = ("xml", "qr")
 TOTALS = ("total", "subtotal", "total_tax_amount")
@@ -149,7 +149,8 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
     """The VAT id printed in the other party's block is that party's: when the chosen id stands
     under the name read as the other party (the client's block without a heading that says
     so, a window address printing the buyer's id) and another id stands elsewhere, the other
-    one is the wanted party's."""
+    one is the wanted party's. Without the other party read, an id whose block another name
+    heads yields to one printed beside the wanted party's name (a footer's "Acme S.A. · NIF …")."""
     from .features._names import names_over_code
 
     cands = ctx.found.get("VAT_Number") or []
@@ -157,13 +158,23 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
         return
     party, other = _wanted_and_other(ctx)
     others, wanted = ctx.selected(other), ctx.selected(party)
+    wanted_key = compact(str(wanted.content)) if wanted is not None else ""
     if others is None:
+        if not wanted_key:
+            return
+        owner = _id_owner(ctx, cands[0], wanted_key)
+        if owner is None or owner == wanted_key:
+            return
+        for c in cands[1:]:
+            if c.origin not in STRUCTURED_ORIGINS and c.words and _id_owner(ctx, c, wanted_key) == wanted_key:
+                ctx.found["VAT_Number"] = [c] + [x for x in cands if x is not c]
+                return
         return
     other_key = compact(str(others.content))
-    if wanted is not None and compact(str(wanted.content)) == other_key:
+    if wanted_key == other_key:
         return
-    other_rows = _block_rows(ctx, others)
-    wanted_rows = _block_rows(ctx, wanted) if wanted is not None else set()
+    other_block = _block_area(ctx, others)
+    wanted_block = _block_area(ctx, wanted) if wanted is not None else (set(), None)
 
     def in_others_block(c: Candidate) -> bool:
         # named at the top of its block by the other party, or printed on the rows of the
@@ -171,8 +182,7 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
         names = names_over_code(ctx, str(c.content)) if c.words else []
         if names:
             return compact(names[0].content) == other_key
-        row = line_position(ctx.doc, c.words[0]) if c.words else None
-        return row in other_rows and row not in wanted_rows
+        return _in_block(ctx, c, other_block) and not _in_block(ctx, c, wanted_block)
 
     if not in_others_block(cands[0]):
         return
@@ -180,6 +190,38 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
         if c.origin not in STRUCTURED_ORIGINS and c.words and not in_others_block(c):
             ctx.found["VAT_Number"] = [c] + [x for x in cands if x is not c]
             return
+
+
+def _id_owner(ctx: Context, cand: Candidate, wanted_key: str) -> str | None:
+    """Whose an id is, by the page: the name heading the block it is printed in, or the wanted
+    party's name printed on its own line; None when the page does not say."""
+    from .features._names import names_over_code
+
+    names = names_over_code(ctx, str(cand.content))
+    if names:
+        return compact(names[0].content)
+    if len(wanted_key) >= 5 and wanted_key in compact(line_of(ctx.doc, cand.words[0]).text):
+        return wanted_key
+    return None
+
+
+def _block_area(ctx: Context, name: Candidate) -> tuple[set[tuple[int, int]], float | None]:
+    """A party's block: the rows under its name (``_block_rows``) from the name's left edge on.
+    A column of keys right of the address is the block's ("Btw-nummer: …" beside the street);
+    what stands left of the name is another column sharing its rows (a sidebar)."""
+    if not name.words:
+        return set(), None
+    return _block_rows(ctx, name), min(w.x0 for w in name.words) - BLOCK_COLUMN_SLACK
+
+
+def _in_block(ctx: Context, cand: Candidate, block: tuple[set, float | None]) -> bool:
+    rows, left = block
+    if not cand.words or line_position(ctx.doc, cand.words[0]) not in rows:
+        return False
+    return max(w.x1 for w in cand.words) > left
+
+
+BLOCK_COLUMN_SLACK = 0.02  # of the page width: how far left of its name a block's line may start
 
 
 def name_the_vat_owner(ctx: Context) -> None:

@@ -141,7 +141,7 @@ SELLER_HEADINGS = compile_labels([
     "prestador", "datos del emisor", "dati fornitore", "dati del fornitore",
     "sold by", "verkauft von", "vendu par", "venduto da", "verkocht door", "vendido por",
     "säljare", "leverantör", "avsändare", "sælger", "leverandør", "afsender", "selger", "sprzedawca",
-    "dostawca", "wystawca", "myyjä", "toimittaja",
+    "dostawca", "wystawca", "myyjä", "toimittaja", "från",
 ])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
@@ -164,7 +164,7 @@ BUYER_HEADINGS = compile_labels([
     "to:", "an:", "aan:", "para:", "til:", "till:",
     "köpare", "fakturaadress", "mottagare", "leveransadress", "køber", "faktureringsadresse", "modtager",
     "kjøper", "nabywca", "odbiorca", "płatnik", "ostaja", "asiakas", "laskutusosoite", "toimitusosoite",
-    "kund", "kundadress", "klient", "kunde",
+    "kund", "kundadress", "klient", "kunde", "faktureras till", "fakturamottagare", "faktureres til",
     # a practitioner bills the patient
     "patient", "patientin", "patiënt", "paciente", "paziente", "pacjent", "potilas", "pasient",
 ])

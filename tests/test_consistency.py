@@ -114,3 +114,62 @@ def test_a_vat_id_or_an_iban_is_not_the_invoice_number():
     ctx.found["invoice_id"] = [Candidate("OM-QX-17", (), 0.6)]
     consistency.separate_identifiers(ctx)
     assert ctx.found["invoice_id"][0].content == "OM-QX-17"
+
+
+def _valid_ids(module, prefix: str, digits: int, start: int, count: int = 2) -> list[str]:
+    """The first ``count`` numbers from ``start`` that pass ``module``'s checksum, prefixed."""
+    out, n = [], start
+    while len(out) < count:
+        number = str(n).zfill(digits)
+        if module.is_valid(number):
+            out.append(prefix + number)
+        n += 1
+    return out
+
+
+def test_a_sidebars_vat_id_beside_the_clients_block_is_the_suppliers():
+    """The seller's details run down a left sidebar; the client's block right of it prints the
+    client's id on the rows where the sidebar prints the seller's: the rows are shared, the
+    columns are not. (A column of keys right of the client's address stays the client's.)"""
+    doc = doc_of([
+        (0.05, [(0.03, "Skarvholm Data I/S"), (0.70, "FAKTURA")]),
+        (0.10, "KUNDE", 0.32),
+        (0.117, [(0.03, "Telefon +45 31 41 59 26"), (0.32, "Tornbjerg Montage A/S")]),
+        (0.13, [(0.03, "MOMS-NR."), (0.32, "Skovbrynet 14")]),
+        (0.145, [(0.03, "DK31415926"), (0.32, "8600 Silkeborg"), (0.70, "Moms-nr.: DK27182818")]),
+        (0.16, [(0.32, "Moms-nr.: DK31415934")]),
+    ])
+
+    def cand(text, score):
+        words = [w for page in doc.pages for w in page.words if w.text == text]
+        return Candidate(text, words, score)
+
+    for client_id in ("DK31415934", "DK27182818"):
+        ctx = context(doc)
+        ctx.found["supplier"] = [cand("Skarvholm", 0.9)]
+        ctx.found["client"] = [Candidate("Tornbjerg Montage A/S",
+                                         [w for w in doc.pages[0].words if w.text == "Tornbjerg"], 0.9)]
+        ctx.found["VAT_Number"] = [cand(client_id, 0.75), cand("DK31415926", 0.55)]
+        consistency.vat_of_the_wanted_party(ctx)
+        assert ctx.found["VAT_Number"][0].content == "DK31415926"
+
+
+def test_without_a_client_read_the_vat_id_beside_the_suppliers_name_wins():
+    """The client's block prints its NIF; the footer prints the supplier's name and its NIF on
+    one line. The id whose block another name heads yields to the one beside the supplier's."""
+    from stdnum.pt import nif
+
+    client_id, seller_id = _valid_ids(nif, "PT", 9, 503141592)
+    result = _extract(doc_of([
+        (0.05, "Tágide Engenharia S.A.", 0.36),
+        (0.16, [(0.12, "Rua das Flores 61 · 9383-598 Lisboa"), (0.62, "N.º documento GS-2031-5558")]),
+        (0.175, [(0.12, "Vale Lobo Lda"), (0.62, "Data da fatura 30/08/2031")]),
+        (0.19, "Av Pinheiro 65", 0.12), (0.205, "3641-587 Macedo de Cavaleiros", 0.12),
+        (0.23, f"NIF: {client_id}", 0.12),
+        (0.42, [(0.12, "Cadeira de escritório"), (0.55, "4"), (0.65, "212,01"), (0.80, "848,04")]),
+        (0.50, [(0.55, "Subtotal"), (0.80, "848,04 €")]), (0.52, [(0.55, "IVA 23%"), (0.80, "195,05 €")]),
+        (0.54, [(0.55, "Valor total"), (0.80, "1 043,09 €")]),
+        (0.90, [(0.07, "Tágide Engenharia S.A."), (0.35, "Banco do Mar"), (0.55, f"NIF: {seller_id}")]),
+    ]))
+    assert result["VAT_Number"]["selected_value"]["content"] == seller_id
+    assert result["supplier"]["selected_value"]["content"] == "Tágide Engenharia S.A."

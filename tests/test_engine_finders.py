@@ -837,3 +837,31 @@ def test_a_window_address_is_no_tail_of_a_name_left_of_the_sender_line():
                   (0.20, [(0.08, "380 Quarry Street"), (0.62, "Date: 04/20/2031")]),
                   (0.215, "East Lisport, NM 25604", 0.08)])
     assert window_recipient(context(doc)) == []
+
+
+@pytest.mark.parametrize("printed, value", [
+    ("MWST-Nr.: CHE-116.281.710 MWST", "CHE116281710MWST"),  # a Swiss UID with its VAT suffix
+    ("MVA-nr.: NO 974 760 673 MVA", "NO974760673MVA"),  # the Norwegian register's own form
+    ("USt-IdNr.: DE271828198 UST", "DE271828198"),  # a German id: the tax word is no part of it
+])
+def test_a_tax_word_after_the_id_is_kept_where_it_is_the_ids_own(printed, value):
+    ctx = run(doc_of([(0.05, "Bergli Treuhand AG", 0.05), (0.08, printed, 0.05)]), "VAT_Number")
+    assert selected(ctx, "VAT_Number") == value
+
+
+@pytest.mark.parametrize("line", ["9383-598 Lisboa", "12-835 Września", "80333 München", "Leeds LS1 4AB"])
+def test_postcodes_with_a_dash_stand_beside_their_town(line):
+    from invoice_extract.extraction.features._names import TOWN_LINE
+
+    assert TOWN_LINE.search(line)
+    assert not TOWN_LINE.search("09-04-2031 EUR")
+
+
+def test_swedish_block_headings_name_the_parties():
+    """"FRÅN  |  FAKTURERAS TILL": the seller's and the buyer's blocks side by side."""
+    ctx = run(doc_of([(0.03, [(0.06, "FRÅN"), (0.36, "FAKTURERAS TILL")]),
+                      (0.045, [(0.06, "Ekvik Konsult HB"), (0.36, "Tallmo Bygg AB")]),
+                      (0.06, [(0.06, "Ängsgränd 9, 662 61 Borlänge"), (0.36, "Genvägen 7, 660 97 Ängelholm")])]),
+              "supplier", "client")
+    assert selected(ctx, "supplier") == "Ekvik Konsult HB"
+    assert selected(ctx, "client") == "Tallmo Bygg AB"

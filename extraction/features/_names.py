@@ -566,8 +566,10 @@ SENDER_POSTCODE = re.compile(r"\b\d{4,5}\b")
 HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "Lindenlaan 22": a street, whatever its words
 SENDER_LINE_ZONE = 0.5  # of the first page's height: a window address sits in its upper half
 # A postcode beside its town, either way round ("80333 München", "12345Stadt" as some PDFs
-# glue them, "Leeds LS1 4AB", "Petaling Jaya 47500"), not a date's year ("09-04-2018 EUR").
+# glue them, "Leeds LS1 4AB", "Petaling Jaya 47500", the Portuguese "9383-598 Lisboa" and the
+# Polish "12-835 Września"), not a date's year ("09-04-2018 EUR").
 TOWN_LINE = re.compile(r"(?<![\w\-./])\d{4,5}\s*[^\W\d]{2,}|[^\W\d]{2,}\s+\d{4,5}(?![\w\-./])"
+                       r"|(?<![\w\-./])(?:\d{4}|\d{2})-\d{3}\s+[^\W\d]{2,}"
                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 
 

@@ -178,6 +178,20 @@ def find(ctx: Context) -> list[Candidate]:
     return rank([c for c, other_party in cands if users_own_printed or not other_party])
 
 
+# Where the tax word after the number is the number's own: a Swiss UID's VAT suffix
+# ("CHE-123.456.788 MWST"), the Norwegian "MVA" (ids registered as "NO 123 456 785 MVA").
+OWN_TAX_WORDS = {"CHE": ("MWST", "TVA", "IVA", "TPV"), "NO": ("MVA",)}
+
+
+def _own_tax_word(value: str, after: str) -> str:
+    """The tax word printed after the id when it belongs to it, else ""."""
+    word = after.strip(" .-")
+    for prefix, words in OWN_TAX_WORDS.items():
+        if value.startswith(prefix) and word in words:
+            return word
+    return ""
+
+
 def _ids_of_part(ctx: Context, lt: LineText, labelled: bool, cands: list) -> bool:
     """The EU VAT ids of one column of a line, added to ``cands`` as (candidate, in the other
     party's block); whether the user's own id is among them."""
@@ -206,6 +220,9 @@ def _ids_of_part(ctx: Context, lt: LineText, labelled: bool, cands: list) -> boo
         if is_users_own(ctx, value):
             users_own_printed = True
             continue
+        own_suffix = _own_tax_word(value, upper[m.start(1) + len(piece):end])
+        if own_suffix:
+            value, piece = compact(value) + own_suffix, upper[m.start(1):end].rstrip(" .-")
         words = lt.words_between(m.start(1), m.start(1) + len(piece))
         party = _party(ctx, words)
         # a printed id after a VAT label counts even when its checksum fails (sample data
