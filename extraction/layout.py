@@ -33,6 +33,7 @@ class ValueHit:
     end: int
     below: bool  # found on a line under the label rather than right of it
     distance: float  # vertical distance (page heights) for values below, else horizontal gap
+    before: bool = False  # found left of a label that ends its column (right-to-left columns)
 
 
 class Lines:
@@ -95,41 +96,87 @@ def find_labels(doc: Document, label_rx: re.Pattern) -> list[LabelHit]:
 
 
 def values_near(doc: Document, label_rx: re.Pattern, value_rx: re.Pattern,
-                accept: Callable[[re.Match], bool] | None = None, max_below: int = 2) -> list[ValueHit]:
-    """Values matching ``value_rx`` right of a label on its line, or under it (same column)."""
+                accept: Callable[[re.Match], bool] | None = None, max_below: int = 2,
+                before: bool = False) -> list[ValueHit]:
+    """Values matching ``value_rx`` right of a label on its line, or under it (same column).
+    ``before``: also the value right before a label that ends its column with nothing right of
+    it or under it, as pages set in right-to-left columns print them ("4560000001  Número da
+    fatura")."""
     out: list[ValueHit] = []
     lines = lines_of(doc)
     for hit in find_labels(doc, label_rx):
-        tail = hit.line.text[hit.end:]
-        for m in value_rx.finditer(tail):
+        found = len(out)
+        _values_after_and_under(hit, lines, value_rx, accept, max_below, out)
+        if before and len(out) == found:
+            _value_before(hit, value_rx, accept, out)
+    return out
+
+
+def _value_before(hit: LabelHit, value_rx: re.Pattern, accept, out: list) -> None:
+    """The value right before a label that ends its line: in the label's own column
+    ("4560000001 Número da fatura"), or alone in the column before a column that holds the
+    label only (a right-to-left key/value table)."""
+    line = hit.line
+    parts = segments(line)
+    j = next((n for n, p in enumerate(parts) if hit.words[0] in p), None)
+    if j is None or parts[j][-1] is not hit.words[-1] or j != len(parts) - 1:
+        return  # the label does not end its line
+    part = parts[j]
+    k = part.index(hit.words[0])
+    if k > 0:
+        candidates, whole = part[:k], False
+    elif j > 0:
+        candidates, whole = parts[j - 1], True
+    else:
+        return
+    sub = LineText.of(candidates)
+    last = None
+    for m in value_rx.finditer(sub.text):
+        if not accept or accept(m):
+            last = m
+    if last is None:
+        return
+    s, e = (last.span(1) if value_rx.groups and last.group(1) is not None else last.span())
+    words = sub.words_between(s, e)
+    if not words or words[-1] is not candidates[-1] or (whole and words[0] is not candidates[0]):
+        return  # the value stands right before the label (alone in its column, when in one)
+    offset = line.text.find(sub.text)
+    start = max(0, offset) + s
+    out.append(ValueHit(hit, words, (last.group(1) if value_rx.groups and last.group(1) else last.group(0)),
+                        start, start + (e - s), False, max(0.0, hit.words[0].x0 - words[-1].x1), before=True))
+
+
+def _values_after_and_under(hit: LabelHit, lines, value_rx: re.Pattern, accept, max_below: int, out: list) -> None:
+    """The first value right of the label on its line, and the first under it (its column)."""
+    tail = hit.line.text[hit.end:]
+    for m in value_rx.finditer(tail):
+        if accept and not accept(m):
+            continue
+        s, e = (m.span(1) if value_rx.groups and m.group(1) is not None else m.span())
+        words = hit.line.words_between(hit.end + s, hit.end + e)
+        if words:
+            gap = max(0.0, words[0].x0 - hit.words[-1].x1)
+            out.append(ValueHit(hit, words, (m.group(1) if value_rx.groups and m.group(1) else m.group(0)),
+                                hit.end + s, hit.end + e, False, gap))
+            break  # the first value right of a label is the one it labels
+    x0, x1 = hit.words[0].x0, hit.words[-1].x1
+    page_lines = lines.pages[hit.page]
+    for below in page_lines[hit.line_index + 1: hit.line_index + 1 + max_below]:
+        # the part of the line under the label (overlapping its columns, a bit wider)
+        col = [w for w in below.words if w.x1 > x0 - 0.02 and w.x0 < x1 + 0.12]
+        if not col:
+            continue
+        sub = LineText.of(col)
+        for m in value_rx.finditer(sub.text):
             if accept and not accept(m):
                 continue
             s, e = (m.span(1) if value_rx.groups and m.group(1) is not None else m.span())
-            words = hit.line.words_between(hit.end + s, hit.end + e)
+            words = sub.words_between(s, e)
             if words:
-                gap = max(0.0, words[0].x0 - hit.words[-1].x1)
                 out.append(ValueHit(hit, words, (m.group(1) if value_rx.groups and m.group(1) else m.group(0)),
-                                    hit.end + s, hit.end + e, False, gap))
-                break  # the first value right of a label is the one it labels
-        x0, x1 = hit.words[0].x0, hit.words[-1].x1
-        page_lines = lines.pages[hit.page]
-        for below in page_lines[hit.line_index + 1: hit.line_index + 1 + max_below]:
-            # the part of the line under the label (overlapping its columns, a bit wider)
-            col = [w for w in below.words if w.x1 > x0 - 0.02 and w.x0 < x1 + 0.12]
-            if not col:
-                continue
-            sub = LineText.of(col)
-            for m in value_rx.finditer(sub.text):
-                if accept and not accept(m):
-                    continue
-                s, e = (m.span(1) if value_rx.groups and m.group(1) is not None else m.span())
-                words = sub.words_between(s, e)
-                if words:
-                    out.append(ValueHit(hit, words, (m.group(1) if value_rx.groups and m.group(1) else m.group(0)),
-                                        s, e, True, words[0].y0 - hit.words[0].y1))
-                    break
-            break  # only the first line under the label that has words in its column
-    return out
+                                    s, e, True, words[0].y0 - hit.words[0].y1))
+                break
+        break  # only the first line under the label that has words in its column
 
 
 # Block headings that tell whose data follows (seller vs buyer), in the six languages.

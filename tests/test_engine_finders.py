@@ -865,3 +865,31 @@ def test_swedish_block_headings_name_the_parties():
               "supplier", "client")
     assert selected(ctx, "supplier") == "Ekvik Konsult HB"
     assert selected(ctx, "client") == "Tallmo Bygg AB"
+
+
+def test_right_to_left_columns_print_the_value_before_its_label():
+    """Values left, their labels right and ending the line: the number and both dates read."""
+    ctx = run(doc_of([
+        (0.04, "Tecelagem Norte, Lda.", 0.65),
+        (0.11, [(0.07, "Faturar a"), (0.55, "3141592653"), (0.77, "Número da fatura")]),
+        (0.13, [(0.07, "Oficina Serrano"), (0.55, "28-02-2031"), (0.77, "Data de emissão")]),
+        (0.15, [(0.07, "Rua do Sol 2"), (0.55, "28-03-2031"), (0.77, "Data de vencimento")]),
+        (0.16, [(0.07, "2610-011 Amadora")]),
+    ]), "invoice_id", "date", "due_date")
+    assert selected(ctx, "invoice_id") == "3141592653"
+    assert selected(ctx, "date") == "2031-02-28"
+    assert selected(ctx, "due_date") == "2031-03-28"
+
+
+def test_a_letters_to_alone_in_its_column_heads_the_addressee():
+    """"To" with no colon, alone in its column over the addressee's name, is a buyer heading;
+    it is never the letterhead's name."""
+    ctx = run(doc_of([
+        (0.05, [(0.08, "To"), (0.70, "Invoice no. 2031-002")]),
+        (0.07, [(0.08, "Kestrel Lane Properties Ltd"), (0.70, "28/02/2031")]),
+        (0.09, "4 Quarry Street", 0.08), (0.10, "Leeds LS1 4AB", 0.08),
+        (0.16, "Tax Invoice", 0.08),
+        (0.79, "Ravensworth Supplies Ltd", 0.63), (0.81, "12 Harbour Road", 0.63),
+    ]), "supplier", "client")
+    assert selected(ctx, "client") == "Kestrel Lane Properties Ltd"
+    assert "To" not in [c.content for c in ctx.found["supplier"]]

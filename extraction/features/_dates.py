@@ -22,6 +22,7 @@ class DateHit:
     line_index: int
     position: float
     repaired: bool = False  # read through OCR damage ("1202/2018"): less sure than a clean date
+    after: str = ""  # the text right of the date on its line (lower case)
 
 
 # Where numeric dates are written month first (03/04/2024 = March 4th).
@@ -103,7 +104,7 @@ def date_hits(ctx: Context) -> list[DateHit]:
                 x0, x1 = words[0].x0 - 0.05, words[-1].x1 + 0.05
                 above = " ".join(w.text for w in prev.words if w.x1 > x0 and w.x0 < x1).lower()
             hits.append(DateHit(value, words, lt.text[: m.start()].lower(), above, prev_text, p, i,
-                                (p + words[0].cy) / n_pages, repaired))
+                                (p + words[0].cy) / n_pages, repaired, lt.text[m.end():].lower()))
     ctx.cache["dates"] = hits
     return hits
 
@@ -125,6 +126,10 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
         score += 0.5 + 0.2 * (len(tail) - last_pos < 25)
     elif last_neg > last_pos:
         score -= 0.4
+    elif _label_after(hit, positive, negative) is not None:
+        # right-to-left columns: the date, then its label ending the line ("28-02-2019  Data de
+        # emissão")
+        score += 0.45 if _label_after(hit, positive, negative) else -0.3
     elif hit.above and positive.search(hit.above) and not negative.search(hit.above):
         score += 0.45
     elif hit.above and negative.search(hit.above):
@@ -135,6 +140,20 @@ def label_score(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> flo
         if ends and not negative.search(hit.prev_line[ends[-1].start():]):
             score += 0.4
     return score - repair_doubt
+
+
+def _label_after(hit: DateHit, positive: re.Pattern, negative: re.Pattern) -> bool | None:
+    """Whether the rest of the date's line is a label of the wanted kind (True), of another
+    kind (False), or no label at all (None)."""
+    rest = hit.after.strip(" :")
+    if not rest:
+        return None
+    m_pos, m_neg = positive.fullmatch(rest), negative.fullmatch(rest)
+    if m_pos and not m_neg:
+        return True
+    if m_neg and not m_pos:
+        return False
+    return None
 
 
 # the day a bill was paid is neither its date nor its due date

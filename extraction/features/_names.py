@@ -316,6 +316,9 @@ def in_column(lt: LineText, x0: float) -> LineText:
     return LineText.of(part)
 
 
+ADDRESSEE_WORD = re.compile(r"(?:to|an|aan|para|til|till|à|a)\b", re.I)
+
+
 def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Match | None, bool]:
     """(the heading's part of the line, its match, whether it stands beside another column).
     A heading may head the right column of a line whose left part is something else (the
@@ -323,6 +326,13 @@ def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Mat
     m = is_heading(line.text, heading)
     if m:
         return line, m, False
+    if heading is BUYER_HEADINGS:
+        # a letter's "To" with its name under it: the word alone in its column ("To   Invoice
+        # no. 2022-002"), never the "to" of a sentence
+        first = LineText.of(segments(line)[0]) if line.words else line
+        m = ADDRESSEE_WORD.fullmatch(first.text.strip())
+        if m:
+            return first, m, False
     if len(line.text) > 60:
         # "Seller: Acme Ltd, Leeds | Buyer: Kestrel Marine, Hull": one line of fields
         start = 0
@@ -507,7 +517,8 @@ def letterhead(ctx: Context) -> list[Candidate]:
            if lt.words and lt.words[0].y0 < 0.3 and not TITLE_WORDS.match(lt.text)
            and not NOT_A_NAME.search(lt.text) and re.search(r"[A-Za-z]{3}", lt.text)
            # (a label and its value, "To:   Invoice # 0042", "VAT 0%   12.00", is no letterhead)
-           and not re.search(r":\s", lt.text) and not _starts_with_label(lt.text)]
+           and not re.search(r":\s", lt.text) and not _starts_with_label(lt.text)
+           and not ADDRESSEE_WORD.fullmatch(lt.text.strip())]  # a letter's "To" over its addressee
     if not top:
         return []
     tallest = max(max(w.height for w in lt.words) for lt in top)

@@ -93,7 +93,8 @@ def _postcode(ctx: Context, hit: ValueHit) -> bool:
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for rx, base in ((STRONG, 0.8), (WEAK, 0.45)):
-        for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
+        for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/")),
+                               before=rx is STRONG):
             if _postcode(ctx, hit):
                 continue
             label_text = hit.label.line.text[max(0, hit.label.end - 30): hit.label.end]
@@ -107,7 +108,7 @@ def find(ctx: Context) -> list[Candidate]:
                 page, index = line_position(ctx.doc, hit.label.words[0])
                 if party_of(ctx.doc, page, index) is not None:
                     continue  # "Nummer: 4711" inside a seller or buyer block is a party's number
-            score = base - (0.1 if hit.below else 0.0) - min(0.2, hit.distance)
+            score = base - (0.1 if hit.below or hit.before else 0.0) - min(0.2, hit.distance)
             position = hit.words[0].page + hit.words[0].cy
             score += 0.1 * max(0.0, 1 - position)  # the number heads the document
             if re.fullmatch(r"\d{1,2}", value):
