@@ -893,3 +893,45 @@ def test_a_letters_to_alone_in_its_column_heads_the_addressee():
     ]), "supplier", "client")
     assert selected(ctx, "client") == "Kestrel Lane Properties Ltd"
     assert "To" not in [c.content for c in ctx.found["supplier"]]
+
+
+GROUPED_STATEMENT = [
+    (0.05, "Brinkhorst Techniek B.V.", 0.07),
+    (0.30, [(0.07, "Datum"), (0.18, "Artikel"), (0.64, "Hoev."), (0.74, "Stukprijs"), (0.89, "Totaal")]),
+    (0.32, "Diensten", 0.07),
+    (0.34, [(0.07, "08/11"), (0.19, "Onderhoudscontract"), (0.67, "5"), (0.77, "70,00"), (0.89, "350,00")]),
+    (0.36, [(0.07, "13/11"), (0.19, "Technische ondersteuning"), (0.66, "1,5"), (0.77, "57,50"), (0.90, "86,25")]),
+    (0.38, [(0.71, "Totaal Diensten"), (0.89, "436,25")]),
+    (0.40, "Materialen", 0.07),
+    (0.42, [(0.07, "18/11"), (0.19, "Kopieerpapier wit"), (0.67, "6"), (0.77, "10,00"), (0.90, "60,00")]),
+    (0.44, [(0.71, "Totaal Materialen"), (0.90, "60,00")]),
+    (0.48, [(0.56, "Totaal excl. btw"), (0.88, "€ 496,25")]),
+    (0.50, [(0.56, "Verzendkosten"), (0.90, "€ 9,00")]),
+]
+
+
+def test_a_statements_groups_are_one_table_their_sums_no_items():
+    """Items in groups, each with its own sum under the numbers: the table goes on after a
+    group's sum when items follow, and ends at the totals block; the date column left of the
+    description is not part of it; "Hoev." is the quantity."""
+    ctx = run(doc_of(GROUPED_STATEMENT), "invoice_lines")
+    lines = [c.content for c in ctx.found["invoice_lines"]]
+    assert [line["description"]["selected_value"]["content"] for line in lines] == [
+        "Onderhoudscontract", "Technische ondersteuning", "Kopieerpapier wit"]
+    assert [line["quantity"]["selected_value"]["content"] for line in lines] == [5, 1.5, 6]
+    assert [line["subtotal"]["selected_value"]["content"] for line in lines] == [350.0, 86.25, 60.0]
+
+
+def test_a_summary_row_under_the_numbers_ends_the_table():
+    """"Item(s) subtotal" and the shipping charge under the amount columns are the totals block."""
+    ctx = run(doc_of([
+        (0.05, "Ankerstad Medical Supplies Ltd", 0.07),
+        (0.26, [(0.07, "Description"), (0.50, "Qty"), (0.62, "Unit price"), (0.85, "Amount")]),
+        (0.28, [(0.07, "Examination gloves"), (0.51, "1"), (0.63, "110.00"), (0.86, "110.00")]),
+        (0.30, [(0.07, "Surgical masks"), (0.51, "2"), (0.64, "15.30"), (0.87, "30.60")]),
+        (0.33, [(0.55, "Item(s) subtotal"), (0.86, "140.60")]),
+        (0.35, [(0.55, "Shipping"), (0.88, "0.00")]),
+        (0.37, [(0.55, "Total"), (0.86, "140.60")]),
+    ]), "invoice_lines")
+    assert [c.content["description"]["selected_value"]["content"] for c in ctx.found["invoice_lines"]] == [
+        "Examination gloves", "Surgical masks"]

@@ -36,7 +36,7 @@ COLUMNS = {
         "qty", "quantity", "menge", "anzahl", "stk", "quantité", "qté", "qte", "aantal", "cantidad", "cant",
         "quantità", "qtà", "qta", "units", "hours", "std",
         "qtd", "quantidade", "qtde", "antal", "kvantitet", "mængde", "antall", "ilość", "ilosc", "szt",
-        "unidades", "uds", "q.tà", "määrä", "kpl",
+        "unidades", "uds", "q.tà", "määrä", "kpl", "hoev.", "hoeveelheid",
     ]),
     "unit_price": compile_labels([
         "unit price", "price", "rate", "unit cost", "preis", "einzelpreis", "nettopreis", "stückpreis",
@@ -51,7 +51,7 @@ COLUMNS = {
         "nettobetrag", "summe", "montant", "montant ht", "total ht", "bedrag", "totaal", "importe", "importo",
         "totale", "amt", "net",
         "valor", "montante", "belopp", "summa", "beløb", "i alt", "wartość", "wartosc", "wartość netto", "kwota",
-        "beløp", "yhteensä",
+        "beløp", "yhteensä", "value", "net value", "line value", "goods value",
     ]),
     "taxes": compile_labels(["vat", "tax", "vat %", "ust", "ust.", "mwst", "steuersatz", "tva", "btw", "iva",
                              "tax rate", "taux", "moms", "moms %", "mva", "stawka vat", "stawka", "taxa", "alv",
@@ -242,7 +242,7 @@ def _unit_of(quantity: Token, lt: LineText) -> tuple[str, list] | None:
     return None
 
 
-def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
+def read_rows(columns: list[Column], rows: list[LineText], text_from: float | None = None) -> list[dict]:
     numeric_cols = [c for c in columns if c.kind != "description"]
     columns_by_kind = {c.kind: c for c in numeric_cols}
     desc = next((c for c in columns if c.kind == "description"), None)
@@ -258,7 +258,7 @@ def read_rows(columns: list[Column], rows: list[LineText]) -> list[dict]:
         tokens = _tokens(lt, text_span)
         used = {id(t.word) for t in tokens}
         text_words = [w for w in lt.words if id(w) not in used and not CURRENCY_WORD.match(w.text)
-                      and w.text != "%"]
+                      and w.text != "%" and (text_from is None or w.x1 > text_from)]
         values: dict[str, tuple[float, list]] = {}
         triple = _triple(tokens)
         unit = discount = None
@@ -363,10 +363,11 @@ def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
                 i += 1
                 continue
             left = table_left(page_lines[i], columns)
-            rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends, left=left)
+            rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends, left=left,
+                                        numbers_from=numbers_from(columns))
             if not ended and p + 1 < len(lines.pages):
                 rows += continued_rows(lines.pages[p + 1], learned_ends)
-            items = read_rows(columns, rows)
+            items = read_rows(columns, rows, text_from=text_from(page_lines[i], columns))
             add_cells(page_lines[i], columns, items)
             found.extend(items)
             i = j
@@ -406,6 +407,54 @@ def table_left(header: LineText, columns: list[Column]) -> float:
     return 0.0
 
 
+def numbers_from(columns: list[Column]) -> float | None:
+    """Where the numeric columns start, when the description is the table's first column: a
+    row that starts there, under the numbers, is a summary row (a sum, a charge of the totals
+    block), not an item."""
+    desc = next((c for c in columns if c.kind == "description"), None)
+    if desc is None or any(c.x0 < desc.x0 for c in columns):
+        return None
+    right = [c.x0 for c in columns if c.x0 > desc.x1]
+    return min(right) if right else None
+
+
+def text_from(header: LineText, columns: list[Column]) -> float | None:
+    """Where the description's text starts when the header names a column left of it that no
+    vocabulary knows ("Datum", "SKU" … "Artikel"): that column's words are not the item's
+    description. None when the description column is the header's first."""
+    desc = next((c for c in columns if c.kind == "description"), None)
+    if desc is None:
+        return None
+    before = [w for w in header.words if w.x1 <= desc.x0 - HEADER_COLUMN_GAP]
+    return desc.x0 - 0.01 if before else None
+
+
+SUMMARY_LOOKAHEAD = 3  # rows after a summary row searched for the next group's items
+
+
+SUMMARY_ROW_GAP = 0.05  # of the page height: a next group's items follow its sum closely
+
+
+def _is_item_row(line: LineText, numbers_x: float) -> bool:
+    """A row that starts left of the numbers and prints an amount under them: an item."""
+    if not line.words or line.words[0].x0 >= numbers_x - 0.02:
+        return False
+    return any(w.x0 >= numbers_x - 0.02 and find_amounts(w.text) for w in line.words)
+
+
+def _items_follow(page_lines: list, j: int, left: float, numbers_x: float) -> bool:
+    """Whether item rows follow the summary row ``j`` closely (within a few rows, no wide gap)."""
+    bottom = max(w.y1 for w in page_lines[j].words)
+    for k in range(j + 1, min(len(page_lines), j + 1 + SUMMARY_LOOKAHEAD)):
+        line = _within(page_lines[k], left) or page_lines[k]
+        if not line.words or line.words[0].y0 - bottom > SUMMARY_ROW_GAP:
+            return False
+        if _is_item_row(line, numbers_x):
+            return True
+        bottom = max(w.y1 for w in line.words)
+    return False
+
+
 def _within(line: LineText, left: float) -> LineText | None:
     if left <= 0.0:
         return line
@@ -414,10 +463,13 @@ def _within(line: LineText, left: float) -> LineText | None:
 
 
 def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
-               ends: Sequence[re.Pattern] = (), left: float = 0.0) -> tuple[list, int, bool]:
+               ends: Sequence[re.Pattern] = (), left: float = 0.0,
+               numbers_from: float | None = None) -> tuple[list, int, bool]:
     """The rows of a table from ``start`` to its end: (rows, index of the line that ended it,
     whether the table ended on this page: a totals label or another header rather than the
-    page's end or its page number)."""
+    page's end or its page number). ``numbers_from``: where the numeric columns start (see
+    ``numbers_from``): a summary row there ends the table, unless items follow it (a group's
+    subtotal, "Total services 436.25", then the next group)."""
     rows = []
     j = start
     while j < len(page_lines):
@@ -432,7 +484,14 @@ def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
                 j += 1
                 continue  # "Seite 2 von 3" over a continued table
             return rows, j, False
-        if any(rx.match(text) for rx in (*END_OF_TABLE, *ends)) or header_columns(line):
+        summary = (numbers_from is not None and rows and line.words[0].x0 >= numbers_from - 0.02
+                   and re.search(r"[^\W\d]{2}", text) is not None)
+        if summary or any(rx.match(text) for rx in (*END_OF_TABLE, *ends)):
+            if summary and _items_follow(page_lines, j, left, numbers_from):
+                j += 1
+                continue  # a group's subtotal: the next group's items follow
+            return rows, j, True
+        if header_columns(line):
             return rows, j, True
         if (carried := CARRIED_OVER.match(text)) and find_amounts(text[carried.end():]):
             j += 1
