@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -54,9 +55,18 @@ def choose_totals(ctx: Context) -> None:
     totals_, subs, taxes = (lists[name][:TOP] for name in TOTALS)
     if not totals_ or not subs or not taxes:
         return
+    # a bill with several rates may print each rate's tax and no total tax: their sum is one
+    sums = summed_taxes(ctx, lists["total_tax_amount"][:2 * TOP])
+    taxes = taxes + sums
     line_sum = _line_sum(ctx)
 
+    summed = {id(c) for c in sums}
+
     def joint(t, s, x):
+        if id(x) in summed and (t is not totals_[0] or not abs(x.content) < abs(s.content)
+                                or not _same(abs(s.content) + abs(x.content), abs(t.content))):
+            # a sum of rate taxes only completes the likeliest total to the cent, below its base
+            return -math.inf
         score = math.log(_p(t)) + math.log(_p(s)) + math.log(_p(x))
         zero_tax = _same(x.content, 0.0)
         if _same(abs(s.content) + abs(x.content), abs(t.content)) and (zero_tax or not _same(s.content, t.content)):
@@ -79,6 +89,43 @@ def choose_totals(ctx: Context) -> None:
     for name, chosen in zip(TOTALS, (total, sub, tax)):
         cands = ctx.found.get(name) or []
         ctx.found[name] = [chosen] + [c for c in cands if c is not chosen]
+
+
+# How likely a sum of tax-labelled amounts is the total tax before the totals are weighed
+# together: the ranker weighs each amount as the whole tax and says little about a part of it;
+# what decides is whether subtotal + sum is the total to the cent, which chance rarely makes.
+SUMMED_TAX_PRIOR = 0.3
+AMOUNT_WITH_CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
+
+
+def summed_taxes(ctx: Context, taxes: list[Candidate]) -> list[Candidate]:
+    """The sums of two or three tax amounts printed on different lines, each after a tax label
+    ("MwSt. 19 % 46,84", "MwSt. 7 % 52,64"), each sum a candidate for the bill's total tax; the
+    joint choice keeps one only when subtotal + that sum is the total."""
+    from .features._amounts import SUBTOTAL, TAX, TOTAL_PLAIN, TOTAL_STRONG
+
+    distinct: list[Candidate] = []
+    for c in taxes:
+        if not c.words or _same(c.content, 0.0) or c.content < 0 or any(_same(c.content, d.content) for d in distinct):
+            continue
+        if not AMOUNT_WITH_CENTS.search(" ".join(w.text for w in c.words)):
+            continue  # a rate's tax prints its cents; a bare number after "VAT" is an id
+        line = line_of(ctx.doc, c.words[0]).words
+        k = next((n for n, w in enumerate(line) if w is c.words[0]), 0)
+        label = " ".join(w.text for w in line[:k])
+        # after a tax label (a shipping charge or a discount is no tax), not a sum's ("Total
+        # excl. tax")
+        if TAX.search(label) and not any(rx.search(label) for rx in (SUBTOTAL, TOTAL_STRONG, TOTAL_PLAIN)):
+            distinct.append(c)
+    out = []
+    for size in (2, 3):
+        for parts in itertools.combinations(distinct, size):
+            lines = {(w.page, w.line) for c in parts for w in c.words[:1]}
+            if len(lines) < size:
+                continue  # amounts of one line are its base and its tax, not two taxes
+            out.append(Candidate(round(sum(c.content for c in parts), 2), [w for c in parts for w in c.words],
+                                 SUMMED_TAX_PRIOR, origin=parts[0].origin))
+    return out
 
 
 def _line_sum(ctx: Context) -> float | None:

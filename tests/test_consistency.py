@@ -173,3 +173,47 @@ def test_without_a_client_read_the_vat_id_beside_the_suppliers_name_wins():
     ]))
     assert result["VAT_Number"]["selected_value"]["content"] == seller_id
     assert result["supplier"]["selected_value"]["content"] == "Tágide Engenharia S.A."
+
+
+def _with_amounts(rows, total, subtotal, taxes):
+    """A context whose amount candidates are the printed words of ``rows`` with these values
+    and likelihoods (as the ranker would give them)."""
+    doc = doc_of(rows)
+    ctx = context(doc)
+
+    def cand(text, score):
+        words = [w for w in doc.pages[0].words if w.text == text]
+        return Candidate(float(text.replace(".", "").replace(",", ".")), words[-1:], score)
+
+    ctx.found["total"] = [cand(t, p) for t, p in total]
+    ctx.found["subtotal"] = [cand(t, p) for t, p in subtotal]
+    ctx.found["total_tax_amount"] = [cand(t, p) for t, p in taxes]
+    return ctx
+
+
+def test_the_taxes_of_several_rates_sum_to_the_total_tax():
+    """No line prints the total tax: each rate prints its own. Their sum completes subtotal to
+    total to the cent, and is the bill's tax; a 0 % rate's 0,00 is not."""
+    rows = [(0.46, [(0.56, "Summe netto"), (0.86, "1.016,52")]),
+            (0.47, [(0.56, "MwSt. 19 %"), (0.86, "46,84")]),
+            (0.48, [(0.56, "MwSt. 7 %"), (0.86, "52,64")]),
+            (0.49, [(0.56, "MwSt. 0 %"), (0.87, "0,00")]),
+            (0.50, [(0.56, "Versand"), (0.87, "9,00")]),
+            (0.51, [(0.56, "Rechnungsbetrag"), (0.85, "1.116,00")])]
+    ctx = _with_amounts(rows, [("1.116,00", 0.7)], [("1.016,52", 0.3)],
+                        [("0,00", 0.25), ("9,00", 0.05), ("46,84", 0.001), ("52,64", 0.001)])
+    consistency.choose_totals(ctx)
+    assert ctx.found["total_tax_amount"][0].content == 99.48
+
+
+def test_a_sum_of_taxes_that_does_not_complete_the_total_is_not_chosen():
+    """A shipping charge is no tax, and a sum that leaves subtotal + tax short of the total is
+    no reading of the bill: the likeliest single tax stays."""
+    rows = [(0.46, [(0.56, "Zwischensumme"), (0.86, "0,98")]),
+            (0.47, [(0.56, "Versand"), (0.86, "0,30")]),
+            (0.48, [(0.56, "Umsatzsteuer"), (0.86, "0,20")]),
+            (0.49, [(0.56, "MwSt. 7 %"), (0.86, "0,07")]),
+            (0.50, [(0.56, "Rechnungsbetrag"), (0.86, "1,48")])]
+    ctx = _with_amounts(rows, [("1,48", 0.4)], [("0,98", 0.07)], [("0,30", 0.07), ("0,20", 0.09), ("0,07", 0.01)])
+    consistency.choose_totals(ctx)
+    assert ctx.found["total_tax_amount"][0].content == 0.2
