@@ -23,7 +23,7 @@ import re
 from .candidate import Candidate
 from .context import Context
 from .features._parties import compact
-from .layout import compile_labels, line_of, line_position, lines_of
+from .layout import compile_labels, line_of, line_position, lines_of, segments
 
 STRUCTURED_ORIGINS = ("xml", "qr")
 TOTALS = ("total", "subtotal", "total_tax_amount")
@@ -61,7 +61,6 @@ def choose_totals(ctx: Context) -> None:
     line_sum = _line_sum(ctx)
 
     summed = {id(c) for c in sums}
-
     def joint(t, s, x):
         if id(x) in summed and (t is not totals_[0] or not abs(x.content) < abs(s.content)
                                 or not _same(abs(s.content) + abs(x.content), abs(t.content))):
@@ -184,6 +183,35 @@ def decide(ctx: Context, learned: bool) -> None:
     separate_identifiers(ctx)
     vat_of_the_wanted_party(ctx)
     name_the_vat_owner(ctx)
+    for party in ("supplier", "client"):
+        whole_name(ctx, party)
+
+
+def whole_name(ctx: Context, party: str) -> None:
+    """A logo prints a company's name short ("Andersson" over "Andersson Bredband AB", the
+    initials "AS" of "Albergo Strangio S.r.l.s."): when the chosen name is the opening words
+    or the initials of another candidate that ends with a legal form, that one is the name."""
+    from .features._names import LEGAL_FORM_END
+
+    cands = ctx.found.get(party) or []
+    if len(cands) < 2 or cands[0].origin in STRUCTURED_ORIGINS or not isinstance(cands[0].content, str):
+        return
+    short = cands[0].content.strip().casefold()
+    if not short or LEGAL_FORM_END.search(cands[0].content) and not LEGAL_FORM_END.fullmatch(cands[0].content):
+        return
+
+    def shortened(name: str) -> bool:
+        if name.casefold().startswith(short + " "):
+            return True
+        form = LEGAL_FORM_END.search(name)
+        words = re.findall(r"[^\W\d_]+", name[:form.start()] if form else name)
+        return len(short) >= 2 and "".join(w[0] for w in words).casefold() == short
+
+    for c in cands[1:]:
+        if isinstance(c.content, str) and LEGAL_FORM_END.search(c.content) and shortened(c.content):
+            c.score = max(c.score, cands[0].score)
+            ctx.found[party] = [c] + [x for x in cands if x is not c]
+            return
 
 
 def _wanted_and_other(ctx: Context) -> tuple[str, str]:
@@ -201,7 +229,7 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
     from .features._names import names_over_code
 
     cands = ctx.found.get("VAT_Number") or []
-    if len(cands) < 2 or cands[0].origin in STRUCTURED_ORIGINS or not cands[0].words:
+    if not cands or cands[0].origin in STRUCTURED_ORIGINS or not cands[0].words:
         return
     party, other = _wanted_and_other(ctx)
     others, wanted = ctx.selected(other), ctx.selected(party)
@@ -237,6 +265,31 @@ def vat_of_the_wanted_party(ctx: Context) -> None:
         if c.origin not in STRUCTURED_ORIGINS and c.words and not in_others_block(c):
             ctx.found["VAT_Number"] = [c] + [x for x in cands if x is not c]
             return
+    # every id the page prints is the other party's: printed in its block, which it heads (a
+    # US firm's bill to a European client prints the client's id only); the wanted one is unknown
+    if wanted is not None and all(_named_by(ctx, c, other_key) and _in_block(ctx, c, other_block)
+                                  and not _printed_elsewhere(ctx, c)
+                                  for c in cands if c.origin not in STRUCTURED_ORIGINS):
+        ctx.found["VAT_Number"] = [c for c in cands if c.origin in STRUCTURED_ORIGINS]
+
+
+def _printed_elsewhere(ctx: Context, cand: Candidate) -> bool:
+    """The id is printed a second time, apart from the candidate's words (a sample bill prints
+    one number for both parties, "Your VAT no.: X" and the seller's "TRN X")."""
+    key = compact(str(cand.content))
+    own = {id(w) for w in cand.words}
+    for _p, _i, lt in lines_of(ctx.doc):
+        for part in segments(lt):
+            if key in compact(" ".join(w.text for w in part)) and not own & {id(w) for w in part}:
+                return True
+    return False
+
+
+def _named_by(ctx: Context, cand: Candidate, key: str) -> bool:
+    from .features._names import names_over_code
+
+    names = names_over_code(ctx, str(cand.content)) if cand.words else []
+    return bool(names) and compact(names[0].content) == key
 
 
 def _id_owner(ctx: Context, cand: Candidate, wanted_key: str) -> str | None:

@@ -189,7 +189,14 @@ SELLER_HEADINGS = compile_labels([
     "sold by", "verkauft von", "vendu par", "venduto da", "verkocht door", "vendido por",
     "säljare", "leverantör", "avsändare", "sælger", "leverandør", "afsender", "selger", "sprzedawca",
     "dostawca", "wystawca", "myyjä", "toimittaja", "från",
+    # a payment slip's payee is the seller
+    "payee", "payable to", "zahlungsempfänger", "zahlbar an", "bénéficiaire", "begunstigde", "beneficiario",
+    "betalningsmottagare", "betalingsmodtager", "betalingsmottaker",
 ])
+# "Recipient" headings: the invoice's recipient in an address block, the payee on a payment
+# slip ("Empfänger  Acme GmbH" over its IBAN); which one the lines around tell.
+RECIPIENT_HEADINGS = compile_labels(["empfänger", "recipient", "mottagare", "modtager", "mottaker", "odbiorca",
+                                     "ontvanger", "destinatario"])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
     "käufer", "kaufer", "kunde", "rechnungsempfänger", "leistungsempfänger", "rechnung an", "empfänger",
@@ -212,6 +219,7 @@ BUYER_HEADINGS = compile_labels([
     "köpare", "fakturaadress", "mottagare", "leveransadress", "køber", "faktureringsadresse", "modtager",
     "kjøper", "nabywca", "odbiorca", "płatnik", "ostaja", "asiakas", "laskutusosoite", "toimitusosoite",
     "kund", "kundadress", "klient", "kunde", "faktureras till", "fakturamottagare", "faktureres til",
+    "varumottagare", "varemodtager", "fakturamottaker", "payer", "zahlungspflichtiger",
     # a practitioner bills the patient
     "patient", "patientin", "patiënt", "paciente", "paziente", "pacjent", "potilas", "pasient",
 ])

@@ -162,11 +162,11 @@ def test_without_a_client_read_the_vat_id_beside_the_suppliers_name_wins():
     client_id, seller_id = _valid_ids(nif, "PT", 9, 503141592)
     result = _extract(doc_of([
         (0.05, "Tágide Engenharia S.A.", 0.36),
-        (0.16, [(0.12, "Rua das Flores 61 · 9383-598 Lisboa"), (0.62, "N.º documento GS-2031-5558")]),
+        (0.16, [(0.12, "Rua das Flores 61 · 9381-204 Lisboa"), (0.62, "N.º documento GS-2031-5558")]),
         (0.175, [(0.12, "Vale Lobo Lda"), (0.62, "Data da fatura 30/08/2031")]),
-        (0.19, "Av Pinheiro 65", 0.12), (0.205, "3641-587 Macedo de Cavaleiros", 0.12),
+        (0.19, "Av Pinheiro 65", 0.12), (0.205, "3641-903 Vila Serrada", 0.12),
         (0.23, f"NIF: {client_id}", 0.12),
-        (0.42, [(0.12, "Cadeira de escritório"), (0.55, "4"), (0.65, "212,01"), (0.80, "848,04")]),
+        (0.42, [(0.12, "Mesa de reunião"), (0.55, "4"), (0.65, "212,01"), (0.80, "848,04")]),
         (0.50, [(0.55, "Subtotal"), (0.80, "848,04 €")]), (0.52, [(0.55, "IVA 23%"), (0.80, "195,05 €")]),
         (0.54, [(0.55, "Valor total"), (0.80, "1 043,09 €")]),
         (0.90, [(0.07, "Tágide Engenharia S.A."), (0.35, "Banco do Mar"), (0.55, f"NIF: {seller_id}")]),
@@ -217,3 +217,38 @@ def test_a_sum_of_taxes_that_does_not_complete_the_total_is_not_chosen():
     ctx = _with_amounts(rows, [("1,48", 0.4)], [("0,98", 0.07)], [("0,30", 0.07), ("0,20", 0.09), ("0,07", 0.01)])
     consistency.choose_totals(ctx)
     assert ctx.found["total_tax_amount"][0].content == 0.2
+
+
+def test_a_logos_short_name_yields_to_the_whole_name():
+    ctx = context(doc_of([(0.1, "x")]))
+    ctx.found["supplier"] = [Candidate("Skarvholm", (), 0.98), Candidate("Skarvholm Bredband AB", (), 0.3)]
+    ctx.found["client"] = [Candidate("TS", (), 0.9), Candidate("Tornbjerg Stål A/S", (), 0.4)]
+    consistency.whole_name(ctx, "supplier")
+    consistency.whole_name(ctx, "client")
+    assert ctx.found["supplier"][0].content == "Skarvholm Bredband AB"
+    assert ctx.found["client"][0].content == "Tornbjerg Stål A/S"  # its initials
+    ctx.found["supplier"] = [Candidate("Skarvholm Data", (), 0.9), Candidate("Skarvholm Bredband AB", (), 0.3)]
+    consistency.whole_name(ctx, "supplier")
+    assert ctx.found["supplier"][0].content == "Skarvholm Data"  # another name, not a short form
+
+
+def test_the_only_vat_id_in_the_clients_block_is_not_the_suppliers():
+    """A US firm bills a European client: the page prints the client's VAT id only, in the
+    client's block; the supplier's id is unknown, not the client's."""
+    from stdnum.nl import btw
+
+    client_id = next(f"NL{n}B01" for n in range(314159265, 314160265) if btw.is_valid(f"NL{n}B01"))
+    result = _extract(doc_of([
+        (0.05, "Whitcombe Law Group PLLC", 0.33), (0.08, "Counsellors at Law", 0.45),
+        (0.094, "91 Fenwick Way · Fennbrook, WI 53001 · Tel 414.555.0143", 0.24),
+        (0.147, [(0.08, "Vossenberg Handel B.V."), (0.59, "Invoice No. R31-7953")]),
+        (0.161, [(0.08, "Ridderspoorlaan 8"), (0.59, "Invoice Date March 3, 2031")]),
+        (0.175, [(0.08, "2431 KX Vrijhoek"), (0.59, "Client No. 31407")]),
+        (0.189, "Netherlands", 0.08),
+        (0.203, [(0.08, f"VAT Registration No.: {client_id}"), (0.59, "Your Ref. KLM/31")]),
+        (0.30, [(0.08, "Description"), (0.70, "Hours"), (0.78, "Rate"), (0.88, "Amount")]),
+        (0.32, [(0.08, "Preparing the witness statement"), (0.70, "6.00"), (0.78, "590.00"), (0.88, "3,540.00")]),
+        (0.36, [(0.60, "Total"), (0.88, "3,540.00")]),
+    ]))
+    assert "VAT_Number" not in result
+    assert result["supplier"]["selected_value"]["content"] == "Whitcombe Law Group PLLC"

@@ -6,7 +6,7 @@ import re
 
 from ..candidate import Candidate
 from ..context import Context
-from ..layout import (BUYER_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_of,
+from ..layout import (BUYER_HEADINGS, RECIPIENT_HEADINGS, SELLER_HEADINGS, column_start, compile_labels, is_heading, line_of,
                       line_position, lines_of, party_of, segments)
 from ..parsing.dates import find_dates
 from ..spans import LineText
@@ -18,13 +18,13 @@ from ._parties import compact
 # "RESTAURANT") in capitals or ending its text ("Lim Enterprise", not "Enterprise plan").
 _WORD_FORMS = "ENTERPRISE|TRADING|RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY"
 LEGAL_FORMS = re.compile(
-    r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|(?-i:AG|KG|OHG|UG|SE|SA|SL|AB|AS|Oy|OY|SIA|UAB)|e\.\s?K\.|e\.V\.|SAS|SARL|"
+    r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|(?-i:mbH|P\.C\.(?!\s?\d)|P\.A\.(?!\s?\d))|(?-i:AG|KG|OHG|UG|SE|SA|SL|AB|AS|Oy|OY|SIA|UAB)|e\.\s?K\.|e\.V\.|SAS|SARL|"
     r"S\.A\.R\.L\.|SASU|EURL|SNC|"
     r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|"
     r"S\.A\.U\.|A/S|ApS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|"
     r"SPRL|SRL|BVBA|CVBA|Lda\.?|SAOC|SAOG|W\.?L\.?L\.?|FZE|FZCO|FZ-LLC|PJSC|KGaA|PLLC|L\.P\.|"
     r"Incorporated|Corporation|Oyj|OÜ|"
-    r"d\.o\.o\.|Zrt\.|Nyrt\.|GbR|S\.n\.c\.|S\.a\.s\.|"
+    r"d\.o\.o\.|Zrt\.|Nyrt\.|GbR|S\.n\.c\.|S\.a\.s\.|sp\.\s?k\.?|sp\.\s?j\.?|S\.r\.l\.s\.?|"
     r"(?-i:" + _WORD_FORMS + r")|(?:" + _WORD_FORMS + r")(?=\W*$))(?![\w])",
     re.I)
 ADDRESS_WORD = compile_labels(["address", "addresses", "adresse", "anschrift", "adres", "dirección", "direccion",
@@ -58,7 +58,7 @@ DOCUMENT_TITLES = ("invoice", "rechnung", "facture", "factuur", "factura", "fatt
                    "avoir", "credit note", "tax invoice", "pro forma", "pro-forma", "fatura-recibo",
                    "factura simplificada", "recibo", "nota de crédito", "nota di credito", "creditnota", "abono",
                    "rechnungskorrektur", "faktura", "faktura vat", "faktura korygująca", "kreditnota",
-                   "kreditfaktura", "lasku", "hyvityslasku")
+                   "kreditfaktura", "lasku", "hyvityslasku", "creditfactuur")
 # … and words that open a title or a page header line (they stay when a name ends with them:
 # "Au Bon" is a name)
 TITLE_WORDS = re.compile(r"^(" + "|".join(DOCUMENT_TITLES + ("quittung", "bon", "handelsrechnung", "page", "seite"))
@@ -369,9 +369,19 @@ def names_in_block(ctx: Context, party: str) -> list[Candidate]:
 def _names_in_block(ctx: Context, party: str) -> list[Candidate]:
     heading = SELLER_HEADINGS if party == "seller" else BUYER_HEADINGS
     out = []
+    in_tables = item_table_rows(ctx)
     for p, lines in enumerate(lines_of(ctx.doc).pages):
         for i, line in enumerate(lines):
             lt, m, beside = _heading_part(line, heading)
+            if m and (p, i) in in_tables and lt.words and lt.words[0].x0 >= in_tables[(p, i)]:
+                continue  # "… preparing comments for / client": an item's wrapped text
+            if m and party == "buyer" and RECIPIENT_HEADINGS.fullmatch(m.group(0).strip()) \
+                    and _on_payment_slip(lines, i):
+                continue  # "Empfänger" over the account it is paid to: the payee
+            if not m and party == "seller":
+                lt, m, beside = _heading_part(line, RECIPIENT_HEADINGS)
+                if m and not _on_payment_slip(lines, i):
+                    m = None
             if not m:
                 continue
             lt = _own_part(lt, m, lines[i + 1] if i + 1 < len(lines) else None)
@@ -420,6 +430,45 @@ def _names_in_block(ctx: Context, party: str) -> list[Candidate]:
                 out.append(Candidate(text, words, 0.7))
                 break
     return out
+
+
+def item_table_rows(ctx: Context) -> dict[tuple[int, int], float]:
+    """(page, line) of every row of the item tables (under a table header, to the table's end)
+    → where the table starts across the page (a table set right of a party's block shares its
+    lines with the block)."""
+    if "item_table_rows" in ctx.cache:
+        return ctx.cache["item_table_rows"]
+    from .invoice_lines import header_columns, numbers_from, table_left, table_rows
+
+    rows: dict[tuple[int, int], float] = {}
+    for p, page_lines in enumerate(lines_of(ctx.doc).pages):
+        i = 0
+        while i < len(page_lines):
+            columns = header_columns(page_lines[i])
+            if not columns:
+                i += 1
+                continue
+            _rows, j, _ended = table_rows(page_lines, i + 1, left=table_left(page_lines[i], columns),
+                                          numbers_from=numbers_from(columns))
+            # (from the description's column on: a block beside the table shares its lines,
+            # not its columns; a title's "TAX" read as a column heads nothing)
+            desc = [c.x0 for c in columns if c.kind == "description"]
+            first = (desc[0] if desc else min(c.x0 for c in columns)) - 0.02
+            rows.update(((p, k), first) for k in range(i + 1, j))
+            i = max(j, i + 1)
+    ctx.cache["item_table_rows"] = rows
+    return rows
+
+
+PAYMENT_SLIP_ROWS = 3  # lines around a heading searched for the account it is paid to
+
+
+def _on_payment_slip(lines: list, i: int) -> bool:
+    """A heading among a payment slip's fields: an account label (IBAN, Konto …) within a few
+    lines of it."""
+    from .iban import LABELS as ACCOUNT_LABELS
+
+    return any(ACCOUNT_LABELS.search(lt.text) for lt in lines[max(0, i - PAYMENT_SLIP_ROWS): i + PAYMENT_SLIP_ROWS + 1])
 
 
 def legal_names(ctx: Context, party: str) -> list[Candidate]:
@@ -518,7 +567,9 @@ def letterhead(ctx: Context) -> list[Candidate]:
            and not NOT_A_NAME.search(lt.text) and re.search(r"[A-Za-z]{3}", lt.text)
            # (a label and its value, "To:   Invoice # 0042", "VAT 0%   12.00", is no letterhead)
            and not re.search(r":\s", lt.text) and not _starts_with_label(lt.text)
-           and not ADDRESSEE_WORD.fullmatch(lt.text.strip())]  # a letter's "To" over its addressee
+           and not ADDRESSEE_WORD.fullmatch(lt.text.strip())  # a letter's "To" over its addressee
+           # (a street with its number, not a name with a street's word: "Ashford & Lane")
+           and not (is_postal_line(lt.text) and re.search(r"\d", lt.text))]
     if not top:
         return []
     tallest = max(max(w.height for w in lt.words) for lt in top)
@@ -700,10 +751,26 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
 
 
 def _street_by_number(text: str) -> bool:
-    """A street ending in its house number, whatever its words ("Birchfield 8"): a few words,
-    no field ("Rechnung Nr.: 4711", "Invoice no 12") and no table row ("1 Widget 1")."""
-    return bool(HOUSE_NUMBER_END.search(text) and ":" not in text and not text[:1].isdigit()
-                and len(text.split()) <= 4 and not NUMBER_FIELD_END.search(text))
+    """A street by its house number, whatever its words: ending in it ("Birchfield 8"), or
+    opening with it as English addresses do ("5 Brenda Gateway"): a few words, no field
+    ("Rechnung Nr.: 4711", "Invoice no 12") and no table row ("1 Widget 1")."""
+    if ":" in text or len(text.split()) > 6:
+        return False
+    if UNIT_FIRST_STREET.match(text.strip()):
+        return True
+    if text[:1].isdigit():
+        return NUMBER_FIRST_STREET.fullmatch(text.strip()) is not None
+    if len(text.split()) > 4:
+        return False
+    return bool(HOUSE_NUMBER_END.search(text) and not NUMBER_FIELD_END.search(text))
+
+
+# "5 Brenda Gateway", "150 Abbie Mall", "12b Quay Street": a number, then two or three
+# capitalised words (not an item's code: "10 CC-IP65")
+NUMBER_FIRST_STREET = re.compile(r"\d{1,5}[a-zA-Z]?,?\s+(?:[A-Z][^\W\d_A-Z][^\W\d_]*['’.\-]?\s?){2,3}"
+                                 r"(?:,?\s*(?:[Ss]uite|[Aa]pt\.?|[Uu]nit|[Ss]te\.?|#)\s*\w+)?")
+# "Flat 92w Barber Wells", "Suite 4, 12 Quay Street", "Apt. 3": a dwelling's number, then its street
+UNIT_FIRST_STREET = re.compile(r"(?:flat|apt\.?|apartment|suite|unit|studio)\s+\d{1,4}[a-z]?\b[,\s]+[A-Z0-9]", re.I)
 
 
 NUMBER_FIELD_END = re.compile(r"(?<![\w])(?:nr|no|n°|nº|#|nummer|number)\.?\s*\d+$", re.I)
@@ -727,7 +794,7 @@ def _continues_block(ctx: Context, above: LineText, part: LineText) -> bool:
         return False
     text = clean_name(col.text)
     return bool(LEGAL_FORMS.search(text) or _is_supplier(ctx, text) or ADDRESS_LINE.search(text)
-                or TOWN_LINE.search(text))
+                or TOWN_LINE.search(text) or _street_by_number(text))
 
 
 def window_recipient(ctx: Context) -> list[Candidate]:
