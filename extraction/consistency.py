@@ -72,6 +72,8 @@ def choose_totals(ctx: Context) -> None:
             score += AGREEMENT_BONUS
         if _same(t.content, 0.0) and abs(s.content) >= 0.01:
             score -= 3 * AGREEMENT_BONUS  # nothing to pay on a bill of a positive subtotal: a balance line
+        if _same(s.content, 0.0) and abs(t.content) >= 0.01:
+            score -= AGREEMENT_BONUS  # nothing before tax on a bill to pay: a 0 % rate's tax, no subtotal
         if abs(x.content) > abs(s.content) + 0.011:
             score -= AGREEMENT_BONUS  # a tax above its base: no rate is 100 %, the two are swapped
         if line_sum is not None and _same(line_sum, abs(s.content)):

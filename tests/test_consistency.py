@@ -252,3 +252,15 @@ def test_the_only_vat_id_in_the_clients_block_is_not_the_suppliers():
     ]))
     assert "VAT_Number" not in result
     assert result["supplier"]["selected_value"]["content"] == "Whitcombe Law Group PLLC"
+
+
+def test_a_zero_subtotal_is_no_reading_of_a_bill_to_pay():
+    """A 0 % rate's 0,00 looked like the subtotal; with it nothing agrees, and the subtotal is
+    the net amount the other amounts complete."""
+    rows = [(0.38, [(0.56, "Net total"), (0.86, "258,56")]),
+            (0.40, [(0.07, "VAT 0 %"), (0.25, "2,56"), (0.35, "0,00"), (0.56, "Invoice total"), (0.86, "309,76")]),
+            (0.39, [(0.56, "VAT 20 %"), (0.86, "51,20")])]
+    ctx = _with_amounts(rows, [("309,76", 0.9)], [("0,00", 0.13), ("258,56", 0.06)], [("0,00", 0.25), ("51,20", 0.02)])
+    consistency.choose_totals(ctx)
+    assert ctx.found["subtotal"][0].content == 258.56
+    assert ctx.found["total_tax_amount"][0].content == 51.2

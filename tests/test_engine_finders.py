@@ -981,3 +981,38 @@ def test_a_heading_word_inside_an_item_table_is_an_items_wrapped_text():
                 (0.88, "172.50")]),
     ]), "supplier")
     assert names_in_block(ctx, "buyer") == []
+
+
+def test_a_credit_notes_number_is_not_the_invoice_it_credits():
+    """"Avoir sur facture n° : 2031-00417" names the credited invoice: the ranker reads its
+    label as a referenced invoice's, and the credit note's own number is chosen."""
+    from invoice_extract.extraction.context import Context
+    from invoice_extract.extraction.features import invoice_id
+    from invoice_extract.extraction.options import ExtractOptions
+    from invoice_extract.extraction.ranking import candidate_features
+
+    doc = doc_of([(0.05, "Quillon Conseil SARL", 0.07), (0.23, "AVOIR N° AV-2031-014", 0.07),
+                  (0.26, "Date de facture : 27/02/2031", 0.07),
+                  (0.29, [(0.07, "Avoir sur facture n° : 2031-00417"), (0.55, "Mode de règlement : Virement")])])
+    ctx = Context(doc=doc, options=ExtractOptions())
+    cands = invoice_id.find(ctx)
+    labels = {c.content: candidate_features(ctx, "invoice_id", c, cands).get("left_referenced_invoice", 0.0)
+              for c in cands}
+    assert labels == {"AV-2031-014": 0.0, "2031-00417": 1.0}
+    assert selected(run(doc, "invoice_id"), "invoice_id") == "AV-2031-014"
+
+
+def test_a_row_printing_only_its_code_keeps_it_when_the_description_wraps_around_it():
+    """Numbers centred on a cell whose description takes the lines above and below: the row
+    with the numbers prints only the article code left of the description's column."""
+    ctx = run(doc_of([
+        (0.05, "Quillon Handel GmbH", 0.06),
+        (0.288, [(0.055, "Art.-Nr."), (0.186, "Bezeichnung"), (0.55, "Menge"), (0.65, "Einzelpreis"), (0.85, "Betrag")]),
+        (0.296, "Workshop-Stunden vor Ort", 0.186),
+        (0.312, [(0.055, "Q11823"), (0.56, "3"), (0.66, "90,61"), (0.86, "271,83")]),
+        (0.328, "nach Aufwand abgerechnet", 0.186),
+        (0.365, [(0.055, "Q27604"), (0.186, "Reinigungsmittel Sortiment"), (0.56, "1"), (0.66, "46,37"), (0.86, "46,37")]),
+        (0.42, [(0.60, "Zwischensumme"), (0.86, "318,20")]),
+    ]), "invoice_lines")
+    assert [c.content["subtotal"]["selected_value"]["content"] for c in ctx.found["invoice_lines"]] == [271.83, 46.37]
+    assert ctx.found["invoice_lines"][1].content["description"]["selected_value"]["content"] == "Reinigungsmittel Sortiment"

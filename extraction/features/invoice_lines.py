@@ -250,6 +250,8 @@ def read_rows(columns: list[Column], rows: list[LineText], text_from: float | No
     if desc is not None:
         right = [c.x0 for c in columns if c.x0 > desc.x1]
         text_span = (desc.x0 - 0.01, (min(right) - 0.01) if right else 1.0)
+    # (a right-to-left table prints its description last: what stands left of it is numbers)
+    desc_last = desc is not None and all(c.x0 <= desc.x0 for c in columns)
     out: list[dict] = []
     pending: dict | None = None  # an item whose amount may follow on the next line
     last: dict | None = None  # the last item, which short text lines continue
@@ -258,7 +260,11 @@ def read_rows(columns: list[Column], rows: list[LineText], text_from: float | No
         tokens = _tokens(lt, text_span)
         used = {id(t.word) for t in tokens}
         text_words = [w for w in lt.words if id(w) not in used and not CURRENCY_WORD.match(w.text)
-                      and w.text != "%" and (text_from is None or w.x1 > text_from)]
+                      and w.text != "%"]
+        if text_from is not None and (any(w.x1 > text_from for w in text_words) or desc_last):
+            # the columns left of the description ("Datum", "Art.-Nr.") are not its text, unless
+            # they are all the row prints (its description wraps on the lines around)
+            text_words = [w for w in text_words if w.x1 > text_from]
         values: dict[str, tuple[float, list]] = {}
         triple = _triple(tokens)
         unit = discount = None
@@ -433,13 +439,14 @@ SUMMARY_LOOKAHEAD = 3  # rows after a summary row searched for the next group's 
 
 
 SUMMARY_ROW_GAP = 0.05  # of the page height: a next group's items follow its sum closely
+CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
 
 
 def _is_item_row(line: LineText, numbers_x: float) -> bool:
     """A row that starts left of the numbers and prints an amount under them: an item."""
     if not line.words or line.words[0].x0 >= numbers_x - 0.02:
         return False
-    return any(w.x0 >= numbers_x - 0.02 and find_amounts(w.text) for w in line.words)
+    return any(w.x0 >= numbers_x - 0.02 and CENTS.search(w.text) and find_amounts(w.text) for w in line.words)
 
 
 def _items_follow(page_lines: list, j: int, left: float, numbers_x: float) -> bool:
