@@ -1016,3 +1016,17 @@ def test_a_row_printing_only_its_code_keeps_it_when_the_description_wraps_around
     ]), "invoice_lines")
     assert [c.content["subtotal"]["selected_value"]["content"] for c in ctx.found["invoice_lines"]] == [271.83, 46.37]
     assert ctx.found["invoice_lines"][1].content["description"]["selected_value"]["content"] == "Reinigungsmittel Sortiment"
+
+
+def test_header_columns_no_vocabulary_names_bound_the_description():
+    """"Previous %  Current %" name no attribute, but they are columns: their numbers are not
+    the description's text, and a hierarchical position ("1.2") is no part of it either."""
+    ctx = run(doc_of([
+        (0.05, "Quillon Bau GmbH", 0.07),
+        (0.256, [(0.072, "Item Description"), (0.50, "Previous %"), (0.65, "Current %"), (0.84, "Value to date")]),
+        (0.277, [(0.072, "1"), (0.12, "Rohbau Treppenhaus"), (0.51, "50 %"), (0.66, "60 %"), (0.85, "4,836.00")]),
+        (0.293, [(0.072, "1.2"), (0.12, "Estrich Obergeschoss"), (0.51, "40 %"), (0.66, "65 %"), (0.86, "781.20")]),
+        (0.33, [(0.55, "Net amount"), (0.85, "5,617.20")]),
+    ]), "invoice_lines")
+    assert [c.content["description"]["selected_value"]["content"] for c in ctx.found["invoice_lines"]] == [
+        "Rohbau Treppenhaus", "Estrich Obergeschoss"]

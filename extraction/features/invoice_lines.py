@@ -242,13 +242,14 @@ def _unit_of(quantity: Token, lt: LineText) -> tuple[str, list] | None:
     return None
 
 
-def read_rows(columns: list[Column], rows: list[LineText], text_from: float | None = None) -> list[dict]:
+def read_rows(columns: list[Column], rows: list[LineText], text_from: float | None = None,
+              header: LineText | None = None) -> list[dict]:
     numeric_cols = [c for c in columns if c.kind != "description"]
     columns_by_kind = {c.kind: c for c in numeric_cols}
     desc = next((c for c in columns if c.kind == "description"), None)
     text_span = None
     if desc is not None:
-        right = [c.x0 for c in columns if c.x0 > desc.x1]
+        right = [c.x0 for c in columns if c.x0 > desc.x1] + _unnamed_right(header, desc)
         text_span = (desc.x0 - 0.01, (min(right) - 0.01) if right else 1.0)
     # (a right-to-left table prints its description last: what stands left of it is numbers)
     desc_last = desc is not None and all(c.x0 <= desc.x0 for c in columns)
@@ -291,8 +292,8 @@ def read_rows(columns: list[Column], rows: list[LineText], text_from: float | No
         # words right of the first price or amount (units like "Stk") are not the description
         price_x = min((ws[0].x0 for k, (_v, ws) in values.items() if k in ("unit_price", "subtotal")), default=2.0)
         text_words = [w for w in text_words if w.x1 <= price_x + 0.005]
-        # a leading position number ("1", "10.") is not part of the description
-        while text_words and re.fullmatch(r"\d{1,3}\.?", text_words[0].text) and len(text_words) > 1:
+        # a leading position number ("1", "10.", "1.2") is not part of the description
+        while text_words and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.?", text_words[0].text) and len(text_words) > 1:
             text_words = text_words[1:]
         numbers = [k for k in values if k != "taxes"]
         if pending is not None and not text_words and numbers == ["subtotal"] or (
@@ -370,10 +371,10 @@ def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
                 continue
             left = table_left(page_lines[i], columns)
             rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends, left=left,
-                                        numbers_from=numbers_from(columns))
+                                        numbers_from=numbers_from(columns, page_lines[i]))
             if not ended and p + 1 < len(lines.pages):
                 rows += continued_rows(lines.pages[p + 1], learned_ends)
-            items = read_rows(columns, rows, text_from=text_from(page_lines[i], columns))
+            items = read_rows(columns, rows, text_from=text_from(page_lines[i], columns), header=page_lines[i])
             add_cells(page_lines[i], columns, items)
             found.extend(items)
             i = j
@@ -413,15 +414,23 @@ def table_left(header: LineText, columns: list[Column]) -> float:
     return 0.0
 
 
-def numbers_from(columns: list[Column]) -> float | None:
-    """Where the numeric columns start, when the description is the table's first column: a
-    row that starts there, under the numbers, is a summary row (a sum, a charge of the totals
-    block), not an item."""
+def numbers_from(columns: list[Column], header: LineText | None = None) -> float | None:
+    """Where the columns right of the description start, when the description is the table's
+    first column: a row that starts there, under the numbers, is a summary row (a sum, a
+    charge of the totals block), not an item. The header's words no vocabulary names count as
+    columns too ("Previous %", "Current %")."""
     desc = next((c for c in columns if c.kind == "description"), None)
     if desc is None or any(c.x0 < desc.x0 for c in columns):
         return None
-    right = [c.x0 for c in columns if c.x0 > desc.x1]
+    right = [c.x0 for c in columns if c.x0 > desc.x1] + _unnamed_right(header, desc)
     return min(right) if right else None
+
+
+def _unnamed_right(header: LineText | None, desc: Column) -> list[float]:
+    """Where the header's words a column apart right of the description start."""
+    if header is None:
+        return []
+    return [w.x0 for w in header.words if w.x0 > desc.x1 + HEADER_COLUMN_GAP]
 
 
 def text_from(header: LineText, columns: list[Column]) -> float | None:
