@@ -426,11 +426,16 @@ def numbers_from(columns: list[Column], header: LineText | None = None) -> float
     return min(right) if right else None
 
 
+# How far right of the description's header an unnamed header word stands to head a column of
+# its own (nearer, it may head the descriptions themselves: "Item   Material")
+UNNAMED_COLUMN_APART = 0.15
+
+
 def _unnamed_right(header: LineText | None, desc: Column) -> list[float]:
-    """Where the header's words a column apart right of the description start."""
+    """Where the header's words far right of the description start."""
     if header is None:
         return []
-    return [w.x0 for w in header.words if w.x0 > desc.x1 + HEADER_COLUMN_GAP]
+    return [w.x0 for w in header.words if w.x0 > desc.x1 + UNNAMED_COLUMN_APART]
 
 
 def text_from(header: LineText, columns: list[Column]) -> float | None:
