@@ -190,8 +190,8 @@ def decide(ctx: Context, learned: bool) -> None:
 
 
 def whole_name(ctx: Context, party: str) -> None:
-    """A logo prints a company's name short ("Andersson" over "Andersson Bredband AB", the
-    initials "AS" of "Albergo Strangio S.r.l.s."): when the chosen name is the opening words
+    """A logo prints a company's name short ("Skarvholm" over "Skarvholm Bredband AB", the
+    initials "AS" of "Albergo Serrani S.r.l.s."): when the chosen name is the opening words
     or the initials of another candidate that ends with a legal form, that one is the name."""
     from .features._names import LEGAL_FORM_END
 

@@ -114,7 +114,7 @@ def values_near(doc: Document, label_rx: re.Pattern, value_rx: re.Pattern,
 
 def _value_before(hit: LabelHit, value_rx: re.Pattern, accept, out: list) -> None:
     """The value right before a label that ends its line: in the label's own column
-    ("4560000001 Número da fatura"), or alone in the column before a column that holds the
+    ("3141592653 Número da fatura"), or alone in the column before a column that holds the
     label only (a right-to-left key/value table)."""
     line = hit.line
     parts = segments(line)

@@ -15,7 +15,7 @@ from ._parties import compact
 # Legal forms, matched in any case (OCR and shouting letterheads print "GMBH", "Sdn Bhd") except
 # those that are also words: a short one counts in capitals only ("AG", "KG", "AS", not the "kg"
 # of "per kg" or a sentence's "as"), and a word one ("Enterprise", "Trading", a shop's
-# "RESTAURANT") in capitals or ending its text ("Lim Enterprise", not "Enterprise plan").
+# "RESTAURANT") in capitals or ending its text ("Lim Enterprise", not "Enterprise edition").
 _WORD_FORMS = "ENTERPRISE|TRADING|RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY"
 LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|(?-i:mbH|P\.C\.(?!\s?\d)|P\.A\.(?!\s?\d))|(?-i:AG|KG|OHG|UG|SE|SA|SL|AB|AS|Oy|OY|SIA|UAB)|e\.\s?K\.|e\.V\.|SAS|SARL|"
@@ -158,7 +158,7 @@ def _own_part(lt: LineText, m: re.Match, below: LineText | None) -> LineText:
     if len(own.text) > offset + m.end() + 1:
         return own  # the heading and a name in its own column; the rest is another column's
     if AMOUNT_OR_DATE.search(LineText.of(parts[1]).text):
-        return own  # "Kunde        DKK 5,082.96": another column's amount or date, never a name
+        return own  # "Kunde        DKK 4,210.50": another column's amount or date, never a name
     # two columns go on under the line, each at its own edge; a value set apart from its label
     # has its continuation lines under the value alone ("Bill to:    Acme Ltd / Quay Street 4")
     beside, head_x = parts[1][0].x0, parts[0][0].x0
@@ -316,7 +316,7 @@ def in_column(lt: LineText, x0: float) -> LineText:
     return LineText.of(part)
 
 
-ADDRESSEE_WORD = re.compile(r"(?:to|an|aan|para|til|till|à|a)\b", re.I)
+ADDRESSEE_WORD = re.compile(r"(?:to|an|aan|para|til|till|à)\b", re.I)
 
 
 def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Match | None, bool]:
@@ -374,7 +374,7 @@ def _names_in_block(ctx: Context, party: str) -> list[Candidate]:
         for i, line in enumerate(lines):
             lt, m, beside = _heading_part(line, heading)
             if m and (p, i) in in_tables and lt.words and lt.words[0].x0 >= in_tables[(p, i)]:
-                continue  # "… preparing comments for / client": an item's wrapped text
+                continue  # "… reviewing the draft for / client": an item's wrapped text
             if m and party == "buyer" and RECIPIENT_HEADINGS.fullmatch(m.group(0).strip()) \
                     and _on_payment_slip(lines, i):
                 continue  # "Empfänger" over the account it is paid to: the payee
@@ -628,8 +628,8 @@ SENDER_POSTCODE = re.compile(r"\b\d{4,5}\b")
 HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "Lindenlaan 22": a street, whatever its words
 SENDER_LINE_ZONE = 0.5  # of the first page's height: a window address sits in its upper half
 # A postcode beside its town, either way round ("80333 München", "12345Stadt" as some PDFs
-# glue them, "Leeds LS1 4AB", "Petaling Jaya 47500", the Portuguese "9383-598 Lisboa" and the
-# Polish "12-835 Września"), not a date's year ("09-04-2018 EUR").
+# glue them, "Leeds LS1 4AB", "Petaling Jaya 47500", the Portuguese "9381-204 Lisboa" and the
+# Polish "34-512 Zawadka"), not a date's year ("09-04-2018 EUR").
 TOWN_LINE = re.compile(r"(?<![\w\-./])\d{4,5}\s*[^\W\d]{2,}|[^\W\d]{2,}\s+\d{4,5}(?![\w\-./])"
                        r"|(?<![\w\-./])(?:\d{4}|\d{2})-\d{3}\s+[^\W\d]{2,}"
                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
@@ -674,7 +674,7 @@ def _sender_column(line: LineText, x0: float, x1: float) -> list:
     parts = segments(line)
     part = next((part for part in parts if abs(part[0].x0 - x0) < 0.1), None)
     # else the words in the column, of parts that start in it: the tail of a name that starts
-    # left of the column ("Gregory & Garcia Inc.") is no line of the window's
+    # left of the column ("Marlowe & Finch Inc.") is no line of the window's
     return part or [w for part in parts if part[0].x0 >= x0 - 0.1 for w in part
                     if w.x0 < x0 + 0.25 and w.x1 <= x1 + 0.05]
 
@@ -752,7 +752,7 @@ def _address_block_names(ctx: Context) -> list[Candidate]:
 
 def _street_by_number(text: str) -> bool:
     """A street by its house number, whatever its words: ending in it ("Birchfield 8"), or
-    opening with it as English addresses do ("5 Brenda Gateway"): a few words, no field
+    opening with it as English addresses do ("7 Quillon Gateway"): a few words, no field
     ("Rechnung Nr.: 4711", "Invoice no 12") and no table row ("1 Widget 1")."""
     if ":" in text or len(text.split()) > 6:
         return False
@@ -765,11 +765,11 @@ def _street_by_number(text: str) -> bool:
     return bool(HOUSE_NUMBER_END.search(text) and not NUMBER_FIELD_END.search(text))
 
 
-# "5 Brenda Gateway", "150 Abbie Mall", "12b Quay Street": a number, then two or three
+# "7 Quillon Gateway", "150 Harlow Mall", "12b Quay Street": a number, then two or three
 # capitalised words (not an item's code: "10 CC-IP65")
 NUMBER_FIRST_STREET = re.compile(r"\d{1,5}[a-zA-Z]?,?\s+(?:[A-Z][^\W\d_A-Z][^\W\d_]*['’.\-]?\s?){2,3}"
                                  r"(?:,?\s*(?:[Ss]uite|[Aa]pt\.?|[Uu]nit|[Ss]te\.?|#)\s*\w+)?")
-# "Flat 92w Barber Wells", "Suite 4, 12 Quay Street", "Apt. 3": a dwelling's number, then its street
+# "Flat 17c Quillon Wells", "Suite 4, 12 Quay Street", "Apt. 3": a dwelling's number, then its street
 UNIT_FIRST_STREET = re.compile(r"(?:flat|apt\.?|apartment|suite|unit|studio)\s+\d{1,4}[a-z]?\b[,\s]+[A-Z0-9]", re.I)
 
 
