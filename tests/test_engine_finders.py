@@ -1030,3 +1030,20 @@ def test_header_columns_no_vocabulary_names_bound_the_description():
     ]), "invoice_lines")
     assert [c.content["description"]["selected_value"]["content"] for c in ctx.found["invoice_lines"]] == [
         "Rohbau Treppenhaus", "Estrich Obergeschoss"]
+
+
+def test_a_rate_table_beside_the_totals_reads_its_own_amounts():
+    """The rate table on the left and the totals block on the right share their lines: the 0 %
+    rate's row does not lend its label to the invoice total beside it."""
+    ctx = run(doc_of([
+        (0.05, "Harlow Court Hotel LLP", 0.07),
+        (0.30, [(0.07, "Date"), (0.20, "Description"), (0.55, "Qty"), (0.65, "Rate"), (0.80, "Amount")]),
+        (0.32, [(0.07, "11/04/2031"), (0.20, "Deluxe room"), (0.56, "1"), (0.66, "220.00"), (0.81, "220.00")]),
+        (0.34, [(0.07, "12/04/2031"), (0.20, "Visitor levy"), (0.56, "2"), (0.67, "1.28"), (0.82, "2.56")]),
+        (0.38, [(0.07, "Rate"), (0.15, "Net"), (0.25, "Tax"), (0.55, "Net total"), (0.80, "£222.56")]),
+        (0.40, [(0.07, "VAT 20 %"), (0.15, "220.00"), (0.25, "44.00"), (0.55, "VAT 20 %"), (0.81, "£44.00")]),
+        (0.42, [(0.07, "VAT 0 %"), (0.15, "2.56"), (0.25, "0.00"), (0.55, "Invoice total"), (0.80, "£266.56")]),
+    ]), "total", "subtotal", "total_tax_amount")
+    taxes = [c.content for c in ctx.found["total_tax_amount"]]
+    assert 266.56 not in taxes  # no tax read across the gap from "VAT 0 %"
+    assert selected(ctx, "total") == 266.56

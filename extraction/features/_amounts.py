@@ -95,6 +95,8 @@ NOT_TOTAL = compile_labels([
 # A line naming a subtotal, a tax or a charge does not give the total, whatever else it says.
 # (A tax word heading the line names the tax; after "Total incl." it does not.)
 TAX_HEAD = re.compile(r"^\W*(?:" + TAX.pattern + ")", re.I)
+ANY_AMOUNT_LABEL = re.compile("|".join(f"(?:{p.pattern})" for p in (TOTAL_STRONG, AMOUNT_DUE, TOTAL_PLAIN, SUBTOTAL, TAX)),
+                              re.I)
 NOT_TOTAL_LINE = re.compile("|".join(f"(?:{p})" for p in (NOT_TOTAL.pattern, SUBTOTAL.pattern, TAX_HEAD.pattern)), re.I)
 
 
@@ -117,10 +119,10 @@ def is_ocr(words) -> bool:
 FIELD_BAR = re.compile(r"\s[|¦]\s")
 
 
-def _amount_after(line: LineText, start: int, want_decimals: bool = True):
+def _amount_after(line: LineText, start: int, want_decimals: bool = True, stop: int | None = None):
     """The rightmost amount on the line after ``start`` (an amount column is read right to left),
-    up to the next field's bar."""
-    text = line.text[start:]
+    up to the next field's bar (or ``stop``)."""
+    text = line.text[start:stop]
     bar = FIELD_BAR.search(text)
     found = [(m, v, d) for m, v, d in find_amounts(text[:bar.start()] if bar else text, ocr=is_ocr(line.words))]
     if want_decimals and any(d for _m, _v, d in found):
@@ -130,6 +132,27 @@ def _amount_after(line: LineText, start: int, want_decimals: bool = True):
     m, value, has_decimals = found[-1]
     words = line.words_between(start + m.start("num"), start + m.end("num"))
     return (value, words, has_decimals, sum(1 for f in found if f[2])) if words else None
+
+
+def _next_column_label(hit) -> int | None:
+    """Where the next amount label of another column starts on the hit's line, when an amount
+    stands between: two blocks side by side ("VAT 0 %  2.56  0.00      Invoice total  309.76", a
+    rate table beside the totals) each read their own amounts."""
+    from ..layout import segments
+
+    line = hit.line
+    parts = segments(line)
+    own = next((n for n, p in enumerate(parts) if hit.words[-1] in p), None)
+    if own is None:
+        return None
+    for m in ANY_AMOUNT_LABEL.finditer(line.text, hit.end):
+        words = line.words_between(m.start(), m.end())
+        if not words:
+            continue
+        k = next((n for n, p in enumerate(parts) if words[0] in p), own)
+        if k > own and words[0] is parts[k][0] and find_amounts(line.text[hit.end:m.start()]):
+            return m.start()
+    return None
 
 
 def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
@@ -145,7 +168,7 @@ def labelled_amounts(ctx: Context, label_rx: re.Pattern, strength: float,
             continue
         if label_rx is TAX and TAX_ID_AFTER.match(text[hit.end:]):
             continue
-        found = _amount_after(hit.line, hit.end)
+        found = _amount_after(hit.line, hit.end, stop=_next_column_label(hit))
         if found is None and len(hit.line.words) <= 4:
             # a label standing alone, its amount under it (not a table's header row)
             page_lines = lines.pages[hit.page]
