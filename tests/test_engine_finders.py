@@ -1047,3 +1047,29 @@ def test_a_rate_table_beside_the_totals_reads_its_own_amounts():
     taxes = [c.content for c in ctx.found["total_tax_amount"]]
     assert 266.56 not in taxes  # no tax read across the gap from "VAT 0 %"
     assert selected(ctx, "total") == 266.56
+
+
+def test_a_spreadsheets_heading_and_name_share_a_row_of_cells():
+    """"Van | Quillon Data B.V. | Factuur aan | Vossenberg Handel V.O.F.": each heading names the
+    company in its cell or the next one; "Rechnung an Marlowe Werkzeug GmbH" in one cell too."""
+    ctx = run(doc_of([
+        (0.05, "FACTUUR", 0.05),
+        (0.19, [(0.055, "Van"), (0.186, "Quillon Data B.V."), (0.537, "Factuur aan"), (0.65, "Vossenberg Handel V.O.F.")]),
+        (0.205, [(0.186, "Tulpstraat 9"), (0.65, "Ridderspoorlaan 8")]),
+        (0.219, [(0.186, "9538 EN Vrijhoek"), (0.65, "662 18 Ekvik")]),
+    ]), "supplier", "client")
+    assert selected(ctx, "client") == "Vossenberg Handel V.O.F."
+    ctx = run(doc_of([
+        (0.05, "RECHNUNG", 0.05),
+        (0.19, [(0.055, "Von"), (0.186, "Quillon Data GmbH"), (0.537, "Rechnung an Marlowe Werkzeug GmbH")]),
+        (0.205, [(0.186, "Tulpenweg 9"), (0.537, "Kranichweg 20")]),
+        (0.219, [(0.186, "24103 Kiel"), (0.537, "80333 München")]),
+    ]), "supplier", "client")
+    assert selected(ctx, "client") == "Marlowe Werkzeug GmbH"
+
+
+def test_a_swedish_postcode_stands_before_its_town():
+    from invoice_extract.extraction.features._names import TOWN_LINE
+
+    assert TOWN_LINE.search("662 18 Ekvik")
+    assert not TOWN_LINE.search("120 00 EUR")

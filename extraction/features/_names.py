@@ -20,7 +20,7 @@ _WORD_FORMS = "ENTERPRISE|TRADING|RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKE
 LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|(?-i:mbH|P\.C\.(?!\s?\d)|P\.A\.(?!\s?\d))|(?-i:AG|KG|OHG|UG|SE|SA|SL|AB|AS|Oy|OY|SIA|UAB)|e\.\s?K\.|e\.V\.|SAS|SARL|"
     r"S\.A\.R\.L\.|SASU|EURL|SNC|"
-    r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|"
+    r"S\.A\.|B\.?V\.?|N\.?V\.?|VOF|V\.O\.F\.|Ltd\.?|Limited|LLC|LLP|Inc\.?|Corp\.?|PLC|S\.r\.l\.|Srl|S\.p\.A\.|SpA|S\.L\.|"
     r"S\.A\.U\.|A/S|ApS|Sp\.\s?z\s?o\.o\.|s\.r\.o\.|Kft\.?|SDN\.?\s?BHD\.?|BHD|"
     r"SPRL|SRL|BVBA|CVBA|Lda\.?|SAOC|SAOG|W\.?L\.?L\.?|FZE|FZCO|FZ-LLC|PJSC|KGaA|PLLC|L\.P\.|"
     r"Incorporated|Corporation|Oyj|OÜ|"
@@ -347,14 +347,28 @@ def _heading_part(line: LineText, heading: re.Pattern) -> tuple[LineText, re.Mat
                     return sub, m, True
             if sep:
                 start = sep.end()
-    for part in segments(line)[1:]:
+    parts = segments(line)
+    for k, part in enumerate(parts[1:], 1):
         sub = LineText.of(part)
         m = is_heading(sub.text, heading)
         # there, the heading alone ("Bill to"), its name on the lines below, or with its colon
         # and the name ("Sold by: Acme Ltd"): an item line's "Vendor Coupon -1.00" is no block
-        if m and (not sub.text[m.end():].strip(" :") or m.group(0).rstrip().endswith(":")):
+        rest = sub.words_between(m.end(), len(sub.text)) if m else []
+        if m and (not sub.text[m.end():].strip(" :") or m.group(0).rstrip().endswith(":")
+                  or (rest and _company_cell(rest))):  # ("Factuur aan Vossenberg Handel B.V.")
+            if not sub.text[m.end():].strip(" :") and k + 1 < len(parts) and _company_cell(parts[k + 1]):
+                # a spreadsheet's cells: the heading, the name in the next cell ("Factuur aan |
+                # Vossenberg Handel B.V.")
+                return LineText.of(part + parts[k + 1]), m, True
             return sub, m, True
     return line, None, False
+
+
+def _company_cell(part: list) -> bool:
+    """A line part that is a company's name: a legal form, no label, amount or date."""
+    text = LineText.of(part).text
+    return bool(LEGAL_FORMS.search(text) and not AMOUNT_OR_DATE.search(text) and not is_field_label(text)
+                and not is_heading(text, BUYER_HEADINGS) and not is_heading(text, SELLER_HEADINGS))
 
 
 def names_in_block(ctx: Context, party: str) -> list[Candidate]:
@@ -488,8 +502,9 @@ def _legal_name(ctx: Context, party: str, lt: LineText, p: int, i: int, n_pages:
     if not seg:
         return []
     text, words = seg
-    label = name_label(text) or _heading_with_colon(text)
-    # "Name: Kranich Werkzeug GmbH", "Customer: Kranich Werkzeug GmbH": the name is after the label
+    label = name_label(text) or _heading_with_colon(text) or _phrase_heading(text)
+    # "Name: Kranich Werkzeug GmbH", "Customer: Kranich Werkzeug GmbH", "Rechnung an Kranich
+    # Werkzeug GmbH" (a spreadsheet's cell): the name is after the label
     if label and text[label.end():].strip():
         seg_line = LineText.of(words)
         start = seg_line.text.find(text[label.end():].strip())
@@ -505,6 +520,16 @@ def _legal_name(ctx: Context, party: str, lt: LineText, p: int, i: int, n_pages:
     position = (p + words[0].cy) / n_pages
     score += 0.1 * (1 - position)
     return [Candidate(text, words, max(0.0, score))]
+
+
+def _phrase_heading(text: str) -> re.Match | None:
+    """A heading of several words opening the text ("Rechnung an", "Bill to"), not one word
+    that may open a name ("Kunde Meyer KG")."""
+    for headings in (BUYER_HEADINGS, SELLER_HEADINGS):
+        m = is_heading(text, headings)
+        if m and " " in m.group(0).strip():
+            return m
+    return None
 
 
 # An e-mail's header lines, printed on a bill sent as a mail ("From: Acme Ltd <billing@acme.example>",
@@ -629,9 +654,10 @@ HOUSE_NUMBER_END = re.compile(r"\s\d{1,4}[a-z]?$", re.I)  # "Lindenlaan 22": a s
 SENDER_LINE_ZONE = 0.5  # of the first page's height: a window address sits in its upper half
 # A postcode beside its town, either way round ("80333 München", "12345Stadt" as some PDFs
 # glue them, "Leeds LS1 4AB", "Petaling Jaya 47500", the Portuguese "9381-204 Lisboa" and the
-# Polish "34-512 Zawadka"), not a date's year ("09-04-2018 EUR").
+# Polish "34-512 Zawadka", the Swedish and Czech "662 18 Ekvik"), not a date's year ("09-04-2018 EUR").
 TOWN_LINE = re.compile(r"(?<![\w\-./])\d{4,5}\s*[^\W\d]{2,}|[^\W\d]{2,}\s+\d{4,5}(?![\w\-./])"
                        r"|(?<![\w\-./])(?:\d{4}|\d{2})-\d{3}\s+[^\W\d]{2,}"
+                       r"|(?<![\w\-./,])\d{3}\s\d{2}\s+[A-ZÀ-Þ][a-zà-ÿ]+"
                        r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 
 
