@@ -463,7 +463,7 @@ def item_table_rows(ctx: Context) -> dict[tuple[int, int], float]:
                 i += 1
                 continue
             _rows, j, _ended = table_rows(page_lines, i + 1, left=table_left(page_lines[i], columns),
-                                          numbers_from=numbers_from(columns, page_lines[i]))
+                                          numbers_x=numbers_from(columns, page_lines[i]))
             # (from the description's column on: a block beside the table shares its lines,
             # not its columns; a title's "TAX" read as a column heads nothing)
             desc = [c.x0 for c in columns if c.kind == "description"]

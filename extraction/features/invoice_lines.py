@@ -264,7 +264,8 @@ def read_rows(columns: list[Column], rows: list[LineText], text_from: float | No
                       and w.text != "%"]
         if text_from is not None and (any(w.x1 > text_from for w in text_words) or desc_last):
             # the columns left of the description ("Datum", "Art.-Nr.") are not its text, unless
-            # they are all the row prints (its description wraps on the lines around)
+            # they are all the row prints (its description wraps on the lines around); in a
+            # right-to-left table they are its numbers, never its text
             text_words = [w for w in text_words if w.x1 > text_from]
         values: dict[str, tuple[float, list]] = {}
         triple = _triple(tokens)
@@ -371,7 +372,7 @@ def find(ctx: Context, learned_headers: dict[str, re.Pattern] | None = None,
                 continue
             left = table_left(page_lines[i], columns)
             rows, j, ended = table_rows(page_lines, i + 1, ends=learned_ends, left=left,
-                                        numbers_from=numbers_from(columns, page_lines[i]))
+                                        numbers_x=numbers_from(columns, page_lines[i]))
             if not ended and p + 1 < len(lines.pages):
                 rows += continued_rows(lines.pages[p + 1], learned_ends)
             items = read_rows(columns, rows, text_from=text_from(page_lines[i], columns), header=page_lines[i])
@@ -450,8 +451,6 @@ def text_from(header: LineText, columns: list[Column]) -> float | None:
 
 
 SUMMARY_LOOKAHEAD = 3  # rows after a summary row searched for the next group's items
-
-
 SUMMARY_ROW_GAP = 0.05  # of the page height: a next group's items follow its sum closely
 CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
 
@@ -485,10 +484,10 @@ def _within(line: LineText, left: float) -> LineText | None:
 
 def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
                ends: Sequence[re.Pattern] = (), left: float = 0.0,
-               numbers_from: float | None = None) -> tuple[list, int, bool]:
+               numbers_x: float | None = None) -> tuple[list, int, bool]:
     """The rows of a table from ``start`` to its end: (rows, index of the line that ended it,
     whether the table ended on this page: a totals label or another header rather than the
-    page's end or its page number). ``numbers_from``: where the numeric columns start (see
+    page's end or its page number). ``numbers_x``: where the numeric columns start (see
     ``numbers_from``): a summary row there ends the table, unless items follow it (a group's
     subtotal, "Total services 436.25", then the next group)."""
     rows = []
@@ -505,10 +504,10 @@ def table_rows(page_lines: list, start: int, skip_page_marks: bool = False,
                 j += 1
                 continue  # "Seite 2 von 3" over a continued table
             return rows, j, False
-        summary = (numbers_from is not None and rows and line.words[0].x0 >= numbers_from - 0.02
+        summary = (numbers_x is not None and rows and line.words[0].x0 >= numbers_x - 0.02
                    and re.search(r"[^\W\d]{2}", text) is not None)
         if summary or any(rx.match(text) for rx in (*END_OF_TABLE, *ends)):
-            if summary and _items_follow(page_lines, j, left, numbers_from):
+            if summary and _items_follow(page_lines, j, left, numbers_x):
                 j += 1
                 continue  # a group's subtotal: the next group's items follow
             return rows, j, True
