@@ -58,7 +58,7 @@ REFERENCED_INVOICE = compile_labels([
     "bezieht sich auf rechnung", "se rapporte à la facture", "concerne la facture", "referente à fatura",
     "relativa alla fattura", "con referencia a la factura", "heeft betrekking op factuur", "korrigerar faktura",
     "krediterer faktura", "avser faktura", "dotyczy faktury", "korekta faktury", "koskee laskua",
-    "avoir sur facture", "sur facture", "relatif à la facture", "credit note for invoice", "credit for invoice",
+    "avoir sur facture", "relatif à la facture", "credit note for invoice", "credit for invoice",
     "gutschrift zur rechnung", "gutschrift zu rechnung", "creditnota voor factuur", "creditnota bij factuur",
     "nota di credito relativa alla fattura", "abono de la factura", "nota de crédito da fatura",
 ])
