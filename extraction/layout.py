@@ -196,7 +196,7 @@ SELLER_HEADINGS = compile_labels([
 # "Recipient" headings: the invoice's recipient in an address block, the payee on a payment
 # slip ("Empfänger  Acme GmbH" over its IBAN); which one the lines around tell.
 RECIPIENT_HEADINGS = compile_labels(["empfänger", "recipient", "mottagare", "modtager", "mottaker", "odbiorca",
-                                     "ontvanger", "destinatario"])
+                                     "destinatario"])
 BUYER_HEADINGS = compile_labels([
     "buyer", "customer", "client", "bill to", "billed to", "invoice to", "sold to", "ship to", "deliver to",
     "käufer", "kaufer", "kunde", "rechnungsempfänger", "leistungsempfänger", "rechnung an", "empfänger",

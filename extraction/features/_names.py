@@ -14,9 +14,10 @@ from ._parties import compact
 
 # Legal forms, matched in any case (OCR and shouting letterheads print "GMBH", "Sdn Bhd") except
 # those that are also words: a short one counts in capitals only ("AG", "KG", "AS", not the "kg"
-# of "per kg" or a sentence's "as"), and a word one ("Enterprise", "Trading", a shop's
-# "RESTAURANT") in capitals or ending its text ("Lim Enterprise", not "Enterprise edition").
-_WORD_FORMS = "ENTERPRISE|TRADING|RESTAURANT|HARDWARE|STATIONERY|MART|SUPERMARKET|BOOKSTORE|PHARMACY|CAFE|BAKERY"
+# of "per kg" or a sentence's "as"), and the words Malaysian and Singaporean sole
+# proprietorships register their names with ("Lim Enterprise", "Tan Trading") in capitals or
+# ending their text (not "Enterprise edition"). The kind of a shop is no legal form.
+_WORD_FORMS = "ENTERPRISE|TRADING"
 LEGAL_FORMS = re.compile(
     r"(?<![\w])(GmbH(?:\s?&\s?Co\.?\s?KG)?|(?-i:mbH|P\.C\.(?!\s?\d)|P\.A\.(?!\s?\d))|(?-i:AG|KG|OHG|UG|SE|SA|SL|AB|AS|Oy|OY|SIA|UAB)|e\.\s?K\.|e\.V\.|SAS|SARL|"
     r"S\.A\.R\.L\.|SASU|EURL|SNC|"
