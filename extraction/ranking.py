@@ -539,7 +539,7 @@ def page_script_latin(ctx: Context) -> bool:
 
 def receipt_name_candidates(ctx: Context, found: list[Candidate]) -> list[Candidate]:
     """Every first line of a receipt, and every two neighbouring ones, as merchant names."""
-    from .features._names import TITLE_WORDS, clean_name, one_glyph_run
+    from .features._names import TITLE_WORDS, clean_name, is_postal_line, one_glyph_run
 
     have = {str(c.content).lower() for c in found}
     lines = header_lines(ctx)
@@ -550,6 +550,8 @@ def receipt_name_candidates(ctx: Context, found: list[Candidate]) -> list[Candid
             text = clean_name(" ".join(t.text for t in span))
             if len(text) < 2 or text.lower() in have or TITLE_WORDS.match(text) or one_glyph_run(text):
                 continue
+            if is_postal_line(text) and re.search(r"\d", text):
+                continue  # a street with its number or a postcode's town is no merchant's name
             have.add(text.lower())
             out.append(Candidate(text, [w for t in span for w in t.words], 0.0, extra={"_broad": True}))
     return out
