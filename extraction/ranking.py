@@ -550,8 +550,8 @@ def receipt_name_candidates(ctx: Context, found: list[Candidate]) -> list[Candid
             text = clean_name(" ".join(t.text for t in span))
             if len(text) < 2 or text.lower() in have or TITLE_WORDS.match(text) or one_glyph_run(text):
                 continue
-            if is_postal_line(text) and re.search(r"\d", text):
-                continue  # a street with its number or a postcode's town is no merchant's name
+            if len(span) == 1 and is_postal_line(text) and re.search(r"\d", text):
+                continue  # a street with its number or a postcode's town alone is no merchant's name
             have.add(text.lower())
             out.append(Candidate(text, [w for t in span for w in t.words], 0.0, extra={"_broad": True}))
     return out
