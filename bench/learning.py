@@ -75,9 +75,15 @@ class Tally:
 
 
 # ------------------------------------------------------------------ scoring
+def _scorer_home(corpus: Path) -> Path | None:
+    """The corpus whose scorer rules: a test set kept elsewhere is scored by the shared one."""
+    return next((home for home in (corpus, DEFAULT_CORPUS) if scorer_path(home).exists()), None)
+
+
 def _scorer(corpus: Path):
-    if scorer_path(corpus).exists():
-        return scorer_module(corpus).field_equal
+    home = _scorer_home(corpus)
+    if home is not None:
+        return scorer_module(home).field_equal
     from invoice_extract.extraction import learning
 
     return lambda f, truth, pred: learning.same(f, learning.normalize(f, pred), learning.normalize(f, truth))
@@ -296,8 +302,9 @@ def predicted_lines(result: dict) -> list[dict]:
 
 def matched_lines(truth_lines: list, pred_lines: list, corpus: Path) -> int:
     """Lines matched one to one by the shared scorer's rule (else: the same line amount)."""
-    if scorer_path(corpus).exists():
-        return len(scorer_module(corpus).match_lines(truth_lines, pred_lines))
+    home = _scorer_home(corpus)
+    if home is not None:
+        return len(scorer_module(home).match_lines(truth_lines, pred_lines))
     left = [p.get("subtotal") for p in pred_lines]
     n = 0
     for t in truth_lines:

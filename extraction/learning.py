@@ -200,9 +200,15 @@ def _token(text: str) -> str:
 def _is_value_word(word: Word) -> bool:
     """A word that is a value rather than part of a label (amounts, dates, long numbers,
     currency codes)."""
-    from .features.currency import CODES
+    return len(re.findall(r"\d", word.text)) >= 3 or _is_currency_mark(word)
 
-    return len(re.findall(r"\d", word.text)) >= 3 or word.text.strip(" .,:;()") in CODES
+
+def _is_currency_mark(word: Word) -> bool:
+    """Any ISO 4217 code, not only those the currency finder reads, or a currency symbol: a
+    mark beside an amount names no field ("RSD" before both the net and the gross total)."""
+    from .features.currency import SYMBOLS, iso_codes
+
+    return word.text.strip(" .,:;()") in iso_codes() or word.text.strip(" :;()") in SYMBOLS
 
 
 def _label_left(line: Sequence[Word], first: Word, max_gap: float = MAX_ROW_GAP) -> tuple[list[str], float]:
@@ -212,6 +218,9 @@ def _label_left(line: Sequence[Word], first: Word, max_gap: float = MAX_ROW_GAP)
     prev = first
     for w in reversed(left):
         gap = prev.x0 - w.x1
+        if not out and gap <= MAX_WORD_GAP and _is_currency_mark(w):
+            prev = w  # the label is left of the amount's currency mark
+            continue
         if gap > (max_gap if not out else MAX_WORD_GAP) or _is_value_word(w):
             break
         out.insert(0, w)
@@ -800,6 +809,9 @@ def _joins_label(word: Word, neighbour: Word, token: str, after: bool = False) -
 
 
 def _value_at(feature: str, words: Sequence[Word], nwords: int) -> tuple[Any, list[Word]] | None:
+    if feature in AMOUNT_FEATURES and len(words) > 1 and _is_currency_mark(words[0]) \
+            and words[1].x0 - words[0].x1 <= MAX_WORD_GAP:
+        words = words[1:]  # the amount after its currency mark, as the label was learned
     sizes = [nwords] + [n for n in range(1, 7) if n != nwords] if nwords else range(1, 7)
     for ws in _windows(words, 0, sizes):
         value = parse_printed(feature, " ".join(w.text for w in ws), ocr=any(w.conf < 1.0 for w in ws))

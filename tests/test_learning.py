@@ -348,7 +348,7 @@ def test_a_place_without_its_label_does_not_overrule_the_plain_total():
                      "TOTAL RM 12.50", "CASH RM 20.00", "CHANGE RM 7.50"])
     observation = learning.observe(first, {}, {"supplier": {"content": "KEDAI ALAT TULIS MAJU"},
                                                "total": {"content": 12.5}})
-    assert observation["fields"]["total"]["left"] == "total rm"
+    assert observation["fields"]["total"]["left"] == "total"  # the currency mark is no part of it
     profile = learning.aggregate([observation], profile_id=1)
     later = ["KEDAI ALAT TULIS MAJU", "TEL: 07-1234 5678", "Item A 2.00", "Item C 3.00", "Item D 4.50",
              "AMOUNT DUE RM 9.50", "CASH RM 20.00", "CHANGE RM 10.50"]
@@ -357,6 +357,21 @@ def test_a_place_without_its_label_does_not_overrule_the_plain_total():
     assert selected(result, "total") == 9.5
     # a value only the learned place proposed is not made a candidate
     assert 4.5 not in [c["content"] for c in result["total"]["candidates"]]
+
+
+def test_a_currency_mark_between_label_and_amount_is_not_the_label():
+    """A code the currency finder does not read ("XOF") stands before every amount; learning
+    "xof" as the total's label would make the tax the next bill's total."""
+    first = page_of(["ZYX TRADING", "TEL: 07-1234 5678", "Item A XOF 5.00", "Net total XOF 10.00",
+                     "VAT XOF 2.00", "Grand total XOF 12.00"])
+    observation = learning.observe(first, {}, {"supplier": {"content": "ZYX TRADING"}, "total": {"content": 12.0}})
+    assert observation["fields"]["total"]["left"] == "grand total"
+    profile = learning.aggregate([observation], profile_id=1)
+    # another layout of the same supplier: only the tax has the mark alone before it
+    later = page_of(["ZYX TRADING", "TEL: 07-1234 5678", "Net total 20.00", "XOF 4.00", "Grand total XOF 24.00"])
+    (value, _words, support), = learning._label_hits(later, "total", profile["fields"]["total"])
+    assert value == 24.0 and support > 0.9
+    assert selected(_extract(later, [profile]), "total") == 24.0
 
 
 def test_the_learned_label_at_its_place_still_wins():
