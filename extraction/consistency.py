@@ -187,6 +187,25 @@ def decide(ctx: Context, learned: bool) -> None:
     name_the_vat_owner(ctx)
     for party in ("supplier", "client"):
         whole_name(ctx, party)
+    two_parties(ctx)
+
+
+def two_parties(ctx: Context) -> None:
+    """A bill has two parties: a name chosen for both is the supplier's, which its model reads
+    more surely (the client's is ranked with the supplier already chosen, and a finder may offer
+    the issuer's block as the addressee's: the name over a payment slip's payee); the client
+    takes its best other name, or none. An e-invoice's client stays as its XML says."""
+    sup, cli = ctx.found.get("supplier") or [], ctx.found.get("client") or []
+    if not sup or not cli or not isinstance(sup[0].content, str) or not isinstance(cli[0].content, str) \
+            or cli[0].origin in STRUCTURED_ORIGINS:
+        return
+    # the supplier's name, and its long form where a logo printed it short (whole_name)
+    short = sup[0].content.strip().casefold()
+    keys = {compact(sup[0].content)} | {compact(c.content) for c in sup[1:] if isinstance(c.content, str)
+                                         and c.content.casefold().startswith(short + " ")}
+    keys.discard("")
+    if compact(cli[0].content) in keys:
+        ctx.found["client"] = [c for c in cli if compact(str(c.content)) not in keys]
 
 
 def whole_name(ctx: Context, party: str) -> None:

@@ -264,3 +264,22 @@ def test_a_zero_subtotal_is_no_reading_of_a_bill_to_pay():
     consistency.choose_totals(ctx)
     assert ctx.found["subtotal"][0].content == 258.56
     assert ctx.found["total_tax_amount"][0].content == 51.2
+
+
+def test_one_name_is_not_both_parties():
+    ctx = context(doc_of([(0.1, "x")]))
+    # the supplier's logo name, made whole after the client was ranked: the client had taken
+    # the issuer's name over the payment slip's payee for its own
+    ctx.found["supplier"] = [Candidate("Quillon", (), 1.0), Candidate("Quillon Mobile Ltd", (), 0.9)]
+    ctx.found["client"] = [Candidate("Quillon Mobile Ltd", (), 1.0), Candidate("Brackwater PLC", (), 0.99)]
+    consistency.decide(ctx, learned=False)
+    assert ctx.found["supplier"][0].content == "Quillon Mobile Ltd"
+    assert [c.content for c in ctx.found["client"]] == ["Brackwater PLC"]
+    # with no other name the client stays unread rather than named after the supplier
+    ctx.found["client"] = [Candidate("QUILLON MOBILE LTD", (), 0.8)]
+    consistency.two_parties(ctx)
+    assert ctx.found["client"] == []
+    # two different names are left as they are
+    ctx.found["client"] = [Candidate("Quillon Data Ltd", (), 0.8)]
+    consistency.two_parties(ctx)
+    assert ctx.found["client"][0].content == "Quillon Data Ltd"
