@@ -74,7 +74,7 @@ def train_ocr_ranker(corpus: Path, folders, part: str, cache: Path | None):
         for d in labelled(corpus / name, part_documents(corpus / name, part)):
             rd.read(d, cache)
             rows += rd.collect_rows(d)
-    trained = rd.train(rows, rd.OCR_RANKED_FEATURES)
+    trained = rd.train(rows, rd.OCR_RANKED_FEATURES, rd.OCR_C)
     return Ranker({"format": trained["format"], OCR_SECTION: trained["features"]}, OCR_SECTION)
 
 

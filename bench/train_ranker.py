@@ -60,7 +60,7 @@ def main(argv=None) -> int:
         trained = rd.train(rows)
         model["format"], model[DIGITAL_SECTION] = trained["format"], trained["features"]
     if args.section in (None, OCR_SECTION):
-        trained = rd.train(build_rows(args.corpus, args.ocr_folders, args.cache), rd.OCR_RANKED_FEATURES)
+        trained = rd.train(build_rows(args.corpus, args.ocr_folders, args.cache), rd.OCR_RANKED_FEATURES, rd.OCR_C)
         model["format"], model[OCR_SECTION] = trained["format"], trained["features"]
     write_model(model, args.out)
     for section in (DIGITAL_SECTION, OCR_SECTION):

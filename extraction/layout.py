@@ -106,7 +106,7 @@ def values_near(doc: Document, label_rx: re.Pattern, value_rx: re.Pattern,
     lines = lines_of(doc)
     for hit in find_labels(doc, label_rx):
         found = len(out)
-        _values_after_and_under(hit, lines, value_rx, accept, max_below, out)
+        _values_after_and_under(hit, lines, value_rx, accept, max_below, out, label_rx)
         if before and len(out) == found:
             _value_before(hit, value_rx, accept, out)
     return out
@@ -146,8 +146,10 @@ def _value_before(hit: LabelHit, value_rx: re.Pattern, accept, out: list) -> Non
                         start, start + (e - s), False, max(0.0, hit.words[0].x0 - words[-1].x1), before=True))
 
 
-def _values_after_and_under(hit: LabelHit, lines, value_rx: re.Pattern, accept, max_below: int, out: list) -> None:
-    """The first value right of the label on its line, and the first under it (its column)."""
+def _values_after_and_under(hit: LabelHit, lines, value_rx: re.Pattern, accept, max_below: int, out: list,
+                            label_rx: re.Pattern | None = None) -> None:
+    """The first value right of the label on its line, and the first under it (its column),
+    unless a label of another kind stands before that one."""
     tail = hit.line.text[hit.end:]
     for m in value_rx.finditer(tail):
         if accept and not accept(m):
@@ -171,12 +173,24 @@ def _values_after_and_under(hit: LabelHit, lines, value_rx: re.Pattern, accept, 
             if accept and not accept(m):
                 continue
             s, e = (m.span(1) if value_rx.groups and m.group(1) is not None else m.span())
+            if _own_label(sub.text[:s]) and not (label_rx is not None and label_rx.search(sub.text[:s])):
+                # "Account 88-83999" under "Invoice 4711": the value has a label of its own (a
+                # label of the same kind continues this one: "Rechnung" over "Nummer 4711")
+                break
             words = sub.words_between(s, e)
             if words:
                 out.append(ValueHit(hit, words, (m.group(1) if value_rx.groups and m.group(1) else m.group(0)),
                                     s, e, True, words[0].y0 - hit.words[0].y1))
                 break
         break  # only the first line under the label that has words in its column
+
+
+def _own_label(prefix: str) -> bool:
+    """A word of three letters or more before a value on its line (a currency code aside)."""
+    from .features.currency import iso_codes
+
+    return any(len(word) >= 3 and word.upper() not in iso_codes()
+               for word in re.findall(r"[^\W\d_]+", prefix))
 
 
 # Block headings that tell whose data follows (seller vs buyer), in the six languages.

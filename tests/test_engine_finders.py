@@ -1073,3 +1073,23 @@ def test_a_swedish_postcode_stands_before_its_town():
 
     assert TOWN_LINE.search("662 18 Ekvik")
     assert not TOWN_LINE.search("120 00 EUR")
+
+
+def test_a_value_under_a_label_with_a_label_of_its_own_is_not_that_labels():
+    from invoice_extract.extraction.features import invoice_id
+
+    # "Account 88-83999" under "Invoice 4471203": the account number has its own label
+    ctx = run(doc_of([(0.05, "Quarry Lane Telecom Inc."), (0.15, "Invoice 4471203", 0.6),
+                      (0.17, "Account 88-83999", 0.6), (0.3, "Total due $12.00")]), "invoice_id")
+    assert [c.content for c in invoice_id.find(ctx)] == ["4471203"]
+    # a label continued on the next line ("Rechnung" over "Nummer 4711") still labels its value
+    ctx = run(doc_of([(0.05, "Rechnung", 0.6), (0.07, "Nummer 280912", 0.6)]), "invoice_id")
+    assert "280912" in [c.content for c in invoice_id.find(ctx)]
+    # a currency code is no label of its own: "Grand total" over "EUR 12.00"
+    import re
+
+    from invoice_extract.extraction.layout import compile_labels, values_near
+
+    doc = doc_of([(0.3, "Grand total", 0.6), (0.32, "EUR 12.00", 0.6)])
+    hits = values_near(doc, compile_labels(["grand total"]), re.compile(r"\d+\.\d{2}"))
+    assert [h.text for h in hits if h.below] == ["12.00"]
