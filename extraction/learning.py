@@ -171,7 +171,12 @@ def parse_printed(feature: str, text: str, ocr: bool = False) -> Any:
         return value
     if feature == "VAT_Number":
         key = code_key(text)
-        return key if re.fullmatch(r"[A-Z]{2}[0-9A-Z]{6,13}", key) else None
+        # an EU VAT id, or another country's tax or registration number (a GST, BN, NIP or SST
+        # number: mostly digits), which a supplier's validated bills print as its id
+        if re.fullmatch(r"[A-Z]{2}[0-9A-Z]{6,13}", key) or \
+                re.fullmatch(r"[0-9A-Z]{8,20}", key) and len(re.findall(r"\d", key)) >= 7:
+            return key
+        return None
     if feature == "iban":
         key = code_key(text)
         return key if re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{10,30}", key) and iban_valid(key) else None

@@ -484,3 +484,18 @@ def test_what_was_paid_on_one_line_confirms_the_total_over_the_tax():
              "STAPLER 8.40", "FOLDERS 11.10", "TOTAL STATE 2.5% TAX 0.77", "TOTAL TAX 0.77",
              "TOTAL 31.17", "PAID CASH TENDERED CHANGE 40.00 8.83"]
     assert selected(_extract(page_of(lines)), "total") == 31.17
+
+
+def test_a_tax_number_of_any_country_is_learned_where_the_page_prints_it():
+    """A Canadian business number is no EU VAT id; once validated, the bills printing it get it."""
+    lines = ["NORTHERN PIXEL STUDIO", "TEL: 604-555-0147", "BN 123456789RT0001", "Fee 100.00", "Total 105.00"]
+    first = page_of(lines)
+    observation = learning.observe(first, {}, {"supplier": {"content": "NORTHERN PIXEL STUDIO"},
+                                               "VAT_Number": {"content": "123456789RT0001"}})
+    profile = learning.aggregate([observation], profile_id=1)
+    later = page_of(lines[:3] + ["Fee 200.00", "Total 210.00"])
+    assert selected(_extract(later), "VAT_Number") != "123456789RT0001"  # the plain engine does not read it
+    assert selected(_extract(later, [profile]), "VAT_Number") == "123456789RT0001"
+    # a bill that does not print it is not given it
+    unprinted = page_of(lines[:2] + ["Fee 200.00", "Total 210.00"])
+    assert selected(_extract(unprinted, [profile]), "VAT_Number") is None
