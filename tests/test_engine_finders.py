@@ -1093,3 +1093,15 @@ def test_a_value_under_a_label_with_a_label_of_its_own_is_not_that_labels():
     doc = doc_of([(0.3, "Grand total", 0.6), (0.32, "EUR 12.00", 0.6)])
     hits = values_near(doc, compile_labels(["grand total"]), re.compile(r"\d+\.\d{2}"))
     assert [h.text for h in hits if h.below] == ["12.00"]
+
+
+def test_an_item_tables_number_column_is_no_document_number():
+    from invoice_extract.extraction.features import invoice_id
+
+    rows = [(0.05, "Werkstatt Morgenrot GmbH"), (0.15, "Beleg RB-2031-0447", 0.6),
+            (0.3, [(0.05, "Teile-Nr."), (0.2, "Bezeichnung"), (0.5, "Menge"), (0.65, "Einzelpreis"), (0.8, "Betrag")]),
+            (0.32, [(0.05, "318.20417"), (0.2, "Luftfilter"), (0.5, "1"), (0.65, "12,40"), (0.8, "12,40")])]
+    found = [c.content for c in invoice_id.find(run(doc_of(rows), "invoice_id"))]
+    assert found == ["RB-2031-0447"]  # "Beleg" labels it; the part number under "Teile-Nr." is none
+    czech = run(doc_of([(0.05, "Tiskárna Horák s.r.o."), (0.15, "Doklad č. 702518833", 0.6)]), "invoice_id")
+    assert [c.content for c in invoice_id.find(czech)] == ["702518833"]

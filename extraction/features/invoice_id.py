@@ -28,11 +28,13 @@ STRONG = compile_labels([
     "fakturanummer", "fakturanr", "faktura nr", "faktura nummer", "nr faktury", "numer faktury",
     "faktura vat nr", "laskun numero", "laskunumero", "laskunro", "laskun nro", "hyvityslasku nro",
     "hyvityslaskun numero", "n.º fatura", "fatura-recibo n.º",
+    "faktura č", "číslo faktury", "doklad č", "číslo dokladu", "daňový doklad č", "documento n", "documento n.",
+    "documento nr", "bon-nr", "bon nr",
 ])
 WEAK = compile_labels([
     "invoice", "rechnung", "handelsrechnung", "gutschrift", "facture", "avoir", "factuur", "factura", "fattura",
     "credit note", "nr", "no", "n°", "nº", "number", "nummer", "numéro", "número", "numero", "#", "ref",
-    "faktura", "fatura", "lasku", "numer",
+    "faktura", "fatura", "lasku", "numer", "beleg", "doklad",
 ])
 # Numbers of the other documents a bill may be (a contract, an order, a booking): on such a
 # document that number is its reference; on an invoice it is usually another document's.
@@ -93,12 +95,20 @@ def _postcode(ctx: Context, hit: ValueHit) -> bool:
     return TOWN_LINE.match(text) is not None
 
 
+def _column_header(ctx: Context, hit: ValueHit) -> bool:
+    """The label heads a column of the item table ("Teile-Nr.  Bezeichnung  Menge"): what
+    stands under it is an article's number, not the document's."""
+    from .invoice_lines import header_columns
+
+    return hit.below and bool(header_columns(hit.label.line))
+
+
 def find(ctx: Context) -> list[Candidate]:
     cands = []
     for rx, base in ((STRONG, 0.8), (WEAK, 0.45)):
         for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/")),
                                before=rx is STRONG):
-            if _postcode(ctx, hit):
+            if _postcode(ctx, hit) or _column_header(ctx, hit):
                 continue
             label_text = hit.label.line.text[max(0, hit.label.end - 30): hit.label.end]
             if rx is WEAK and NOT_ID_CONTEXT.search(label_text):
@@ -153,7 +163,7 @@ def labelled_numbers(ctx: Context) -> list[Candidate]:
     for kind, rx in (("id_strong", STRONG), ("id_weak", WEAK), ("doc_number", DOCUMENT_NUMBER)):
         for hit in values_near(ctx.doc, rx, VALUE, accept=lambda m: _plausible(m.group(1).strip(".-/"))):
             value, words = _with_type_code(ctx, hit)
-            if value and not _postcode(ctx, hit):
+            if value and not _postcode(ctx, hit) and not _column_header(ctx, hit):
                 out.append(Candidate(value, words, 0.0, origin="ocr" if hit.words[0].conf < 1 else "text",
                                      extra={"_broad": True, "_label": kind + ("_below" if hit.below else "")}))
     return out
