@@ -1105,3 +1105,16 @@ def test_an_item_tables_number_column_is_no_document_number():
     assert found == ["RB-2031-0447"]  # "Beleg" labels it; the part number under "Teile-Nr." is none
     czech = run(doc_of([(0.05, "Tiskárna Horák s.r.o."), (0.15, "Doklad č. 702518833", 0.6)]), "invoice_id")
     assert [c.content for c in invoice_id.find(czech)] == ["702518833"]
+
+
+def test_a_direct_debits_collection_day_is_the_due_date():
+    from invoice_extract.extraction.features import due_date
+
+    rows = [(0.05, "Eichenhof Versicherung AG"), (0.15, "Datum 03.02.2031", 0.6),
+            (0.2, "Versicherungszeitraum 01.03.2031 – 28.02.2032"), (0.5, "Beitrag 412,80 €", 0.6),
+            (0.7, "SEPA-Lastschrift: Wir ziehen den Betrag am 01.03.2031 von Ihrem Konto ein.")]
+    found = [c.content for c in due_date.find(run(doc_of(rows), "due_date"))]
+    assert found[:1] == ["2031-03-01"]
+    english = [(0.05, "Larchfield Mutual Ltd"), (0.15, "Date 03/02/2031", 0.6),
+               (0.7, "Direct Debit: £36.10 will be collected on or after 17/02/2031 from your account.")]
+    assert [c.content for c in due_date.find(run(doc_of(english), "due_date"))][:1] == ["2031-02-17"]

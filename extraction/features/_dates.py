@@ -219,6 +219,14 @@ PAYMENT_SENTENCE = re.compile(
     r"(?<![\w])(?:" + "|".join(re.escape(v) for v in PAY_VERBS) + r")\w*\b[^.;:!?]{0,80}?(?<![\w])(?:"
     + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(DEADLINE_WORDS, key=len, reverse=True))
     + r")\s*$", re.I)
+# A direct debit's notice: the day the amount is collected is when the bill is paid, its due
+# date ("SEPA-Lastschrift: wir ziehen den Betrag am … ein", "will be collected on …").
+DIRECT_DEBIT = compile_labels([
+    "direct debit", "sepa direct debit", "sepa-lastschrift", "sepa lastschrift", "lastschrift", "lastschrifteinzug",
+    "bankeinzug", "prélèvement", "prélèvement sepa", "automatische incasso", "incasso", "domiciliëring",
+    "domiciliation", "adeudo directo", "domiciliación", "addebito diretto", "addebito sepa", "débito direto",
+    "autogiro", "betalingsservice", "avtalegiro", "polecenie zapłaty",
+])
 # An early payment's discount ("Zahlbar innerhalb der Frist mit 3 % Skonto bis …"): its deadline is not the due date.
 EARLY_PAYMENT_DISCOUNT = compile_labels(["skonto", "escompte", "discount", "sconto", "descuento", "pronto pago",
                                          "korting", "rabatt", "desconto", "rabat", "kassarabatt"])

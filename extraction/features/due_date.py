@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
-from ._dates import DUE_LABELS, NOT_DUE_LABELS, PAYMENT_SENTENCE, date_hits, grants_discount, label_score
+from ._dates import (DIRECT_DEBIT, DUE_LABELS, NOT_DUE_LABELS, PAYMENT_SENTENCE, date_hits, grants_discount,
+                     label_score)
 
 # "30 days net", "zahlbar innerhalb 14 Tagen", "à 30 jours", "binnen 30 dagen", "a 30 días", "30 giorni"
 TERMS = re.compile(r"(?<!\d)(\d{1,3})\s*(?:days?|tage[n]?|jours?|dagen|d[ií]as|giorni|gg\.?)\b", re.I)
@@ -22,6 +23,8 @@ def find(ctx: Context) -> list[Candidate]:
         sentence = hit.before[-120:]
         if score == 0 and PAYMENT_SENTENCE.search(sentence) and not grants_discount(sentence):
             score = 0.5  # "Please pay the invoice total by 13/05/2018": a deadline in a sentence
+        elif score == 0 and DIRECT_DEBIT.search(sentence):
+            score = 0.4  # "Direct debit: the amount will be collected on 24/11/2025"
         if score > 0:
             cands.append(Candidate(hit.value.isoformat(), hit.words, min(1.0, 0.3 + score),
                                    origin="ocr" if hit.words[0].conf < 1 else "text"))
