@@ -203,7 +203,7 @@ def label_classes() -> dict:
 
         cached = _loaded["_labels"] = {
             "total_strong": a.TOTAL_STRONG, "amount_due": a.AMOUNT_DUE, "total_plain": a.TOTAL_PLAIN,
-            "subtotal": a.SUBTOTAL, "tax": a.TAX, "not_total": a.NOT_TOTAL, "charges": a.CHARGES,
+            "subtotal": re.compile(f"{a.SUBTOTAL.pattern}|{a.QUALIFIED_SUBTOTAL.pattern}", re.I), "tax": a.TAX, "not_total": a.NOT_TOTAL, "charges": a.CHARGES,
             "issue_date": d.ISSUE_LABELS, "other_date": d.OTHER_DATE_LABELS, "due_date": d.DUE_LABELS,
             "id_strong": inv.STRONG, "id_weak": inv.WEAK, "id_other": inv.NOT_ID_CONTEXT,
             "doc_number": inv.DOCUMENT_NUMBER, "referenced_invoice": inv.REFERENCED_INVOICE, "seller": SELLER_HEADINGS, "buyer": BUYER_HEADINGS,

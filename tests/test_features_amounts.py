@@ -378,3 +378,25 @@ def test_any_iso_code_between_a_label_and_its_amount_is_a_currency_mark():
 
     assert all(currency_mark().fullmatch(code) for code in ("AED", "OMR", "EUR", "eur", "Rs.", "€"))
     assert not any(currency_mark().fullmatch(word) for word in ("All", "top", "Total"))
+
+
+def test_a_total_qualified_as_before_tax_is_the_subtotal():
+    """Groups' sums under "Total <group>", then the bill's net under a label no subtotal phrase
+    names: "Total charges (excl. tax)"."""
+    doc = doc_of([
+        (0.40, "Total Compute $1,210.40", 0.55),
+        (0.44, "Total Storage $2,048.60", 0.55),
+        (0.48, "Total Backups $310.00", 0.55),
+        (0.52, "Total charges (excl. tax) $3,569.00", 0.55),
+        (0.54, "Sales tax 6.25% $223.06", 0.55),
+        (0.56, "Total (incl. tax) $3,792.06", 0.55),
+        (0.58, "Credits applied -$379.21", 0.55),
+        (0.60, "Amount due $3,412.85", 0.55),
+    ])
+    ctx = run(doc, "total_tax_amount")
+    assert selected(ctx, "subtotal") == pytest.approx(3569.0)
+    assert selected(ctx, "total") == pytest.approx(3792.06)
+    assert selected(ctx, "total_tax_amount") == pytest.approx(223.06)
+    from invoice_extract.extraction.features._amounts import QUALIFIED_SUBTOTAL
+
+    assert QUALIFIED_SUBTOTAL.search("Montant total HT") and not QUALIFIED_SUBTOTAL.search("Total incl. VAT")

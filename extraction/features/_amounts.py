@@ -59,6 +59,19 @@ SUBTOTAL = compile_labels([
     "ekskl. moms", "sum ekskl. mva", "eks. mva", "wartość netto", "razem netto", "suma netto", "kwota netto",
     "veroton summa", "veroton hinta", "yhteensä ilman alv",
 ])
+# A total word qualified as before tax further on in its label ("Total charges (excl. tax)",
+# "Gesamtbetrag der Leistungen ohne MwSt", "Montant total HT"): the subtotal, whatever the
+# words between name.
+_TOTAL_WORDS = ("total", "totals", "summe", "gesamt", "gesamtbetrag", "montant", "totaal", "totale", "importe",
+                "sum", "amount", "summa", "razem", "celkem")
+_BEFORE_TAX = ("excl", "excl.", "excluding", "exclusive of", "before tax", "before vat", "pre-tax", "net of tax",
+               "without vat", "without tax", "ohne mwst", "ohne ust", "netto", "ht", "hors taxes", "hors taxe",
+               "sans tva", "excl. btw", "exclusief btw", "zonder btw", "sin iva", "senza iva", "sem iva",
+               "exkl. moms", "ekskl. moms", "eks. mva", "bez dph", "bez vat", "netto")
+QUALIFIED_SUBTOTAL = re.compile(
+    r"(?<![\w])(?:" + "|".join(_TOTAL_WORDS) + r")(?:\s+[^\W\d]+\.?){0,4}?\s*[(\[]?\s*(?:"
+    + "|".join(re.escape(q).replace(r"\ ", r"\s*") for q in sorted(set(_BEFORE_TAX), key=len, reverse=True))
+    + r")(?![\w])[^)\]\d]{0,16}[)\]]?\s*[:#.]?", re.I)
 TAX = compile_labels([
     "total taxes", "taxes", "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
     "service tax", "mwst", "mwst.", "ust", "ust.", "umsatzsteuer", "mehrwertsteuer", "steuerbetrag",
@@ -296,6 +309,9 @@ def totals(ctx: Context) -> dict[str, list[Candidate]]:
     due = labelled_amounts(ctx, AMOUNT_DUE, 0.8, exclude=NOT_TOTAL_LINE)
     plain = labelled_amounts(ctx, TOTAL_PLAIN, 0.7, exclude=NOT_TOTAL_LINE)
     subs = labelled_amounts(ctx, SUBTOTAL, 0.9, exclude=CHARGES)
+    seen_subs = {tuple(id(w) for w in h.words) for h in subs}
+    subs += [h for h in labelled_amounts(ctx, QUALIFIED_SUBTOTAL, 0.85)
+             if tuple(id(w) for w in h.words) not in seen_subs]
     taxes = labelled_amounts(ctx, TAX, 0.8)
     sub_values = {round(h.value, 2) for h in subs}
     # a tax summary's "Total" row: its last amount is the tax; net + tax is the total
