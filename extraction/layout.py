@@ -236,6 +236,11 @@ BUYER_HEADINGS = compile_labels([
     "varumottagare", "varemodtager", "fakturamottaker", "payer", "zahlungspflichtiger",
     # a practitioner bills the patient
     "patient", "patientin", "patiënt", "paciente", "paziente", "pacjent", "potilas", "pasient",
+    # an insurer bills its policyholder, a club its member
+    "policyholder", "policy holder", "insured", "versicherungsnehmer", "versicherungsnehmerin", "verzekeringnemer",
+    "verzekeringsnemer", "preneur d'assurance", "souscripteur", "assuré", "tomador", "tomador del seguro",
+    "contraente", "tomador do seguro", "forsikringstager", "försäkringstagare", "ubezpieczający",
+    "member", "mitglied", "adhérent", "socio",
 ])
 
 

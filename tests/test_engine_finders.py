@@ -1118,3 +1118,19 @@ def test_a_direct_debits_collection_day_is_the_due_date():
     english = [(0.05, "Larchfield Mutual Ltd"), (0.15, "Date 03/02/2031", 0.6),
                (0.7, "Direct Debit: £36.10 will be collected on or after 17/02/2031 from your account.")]
     assert [c.content for c in due_date.find(run(doc_of(english), "due_date"))][:1] == ["2031-02-17"]
+
+
+def test_a_canadian_gst_hst_account_is_the_suppliers_vat_number():
+    from stdnum.ca import bn
+
+    number = "123456782RT0001"  # a business number whose check digit holds, with its GST/HST account
+    assert bn.is_valid(number)
+    for label in ("GST/HST Reg. No. 12345 6782 RT0001", "TPS : 123456782 RT0001 · TVQ : 1234567890 TQ0001"):
+        rows = [(0.05, "Tamarack Fixtures Ltd."), (0.08, label), (0.3, "Invoice Total $12.00", 0.6)]
+        assert selected(run(doc_of(rows), "VAT_Number"), "VAT_Number") == number, label
+
+
+def test_an_insurers_policyholder_heading_is_no_name():
+    rows = [(0.05, "Uferweg Versicherung AG"), (0.2, "VERSICHERUNGSNEHMER"), (0.23, "Gärtnerei Lindholm KG"),
+            (0.26, "Am Anger 4"), (0.29, "04109 Leipzig"), (0.5, "Beitrag 98,00 €", 0.6)]
+    assert selected(run(doc_of(rows), "client"), "client") == "Gärtnerei Lindholm KG"

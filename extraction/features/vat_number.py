@@ -50,6 +50,9 @@ OTHER_TAX_ID_LABELS = [
     "sst reg no", "sst registration no", "sst id", "abn", "ein", "federal tax id", "pib", "vkn", "vergi no",
     "vergi numarası", "vergi kimlik no", "rfc", "cuit", "rut", "nit", "ruc", "cnpj",
     "registration number", "registration no", "qualified invoice issuer number",
+    # Canada's GST/HST account: the business number and its program account ("123456789 RT0001")
+    "gst/hst", "gst/hst no", "gst/hst reg no", "gst/hst reg. no", "gst/hst registration no", "hst", "hst no",
+    "hst reg no", "business number", "bn", "tps", "no tps", "n° tps",
 ]
 # "registration number" labels many numbers; only an id that passes its country's check is
 # read after it.
@@ -71,7 +74,7 @@ CUSTOMER_TAX_LABEL = re.compile(
 # What follows a tax-id label: an optional "No." and the id, digit groups with at most a
 # three-letter prefix; amounts (with their decimal mark) and dates cannot match it.
 TAX_ID_VALUE = re.compile(r"^[\s\-]*(?:no\.?|nr\.?|n°|nº|n\.º|number|nummer|num\.?|id|#)?\s*[:#.]?\s*"
-                          r"((?:[A-Z]{1,3}[\- ]?)?\d[\dA-Z\-]*(?: \d[\dA-Z\-]*){0,4})(?![\w.,/%])")
+                          r"((?:[A-Z]{1,3}[\- ]?)?\d[\dA-Z\-]*(?: \d[\dA-Z\-]*){0,4}(?: ?[A-Z]{2}\d{4})?)(?![\w.,/%])")
 SHORT_ID = re.compile(r"[A-Z]{2}\d{3,}[0-9A-Z]*")
 DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}")
 
@@ -104,6 +107,10 @@ def _validate_any(number: str) -> str | None:
     eu = _validate(number)
     if eu:
         return eu
+    if re.fullmatch(r"\d{9}R[TPCM]\d{4}", number):
+        from stdnum.ca import bn  # a Canadian business number with its GST/HST program account
+
+        return number if bn.is_valid(number) else None
     if re.fullmatch(r"T\d{13}", number):
         from stdnum.jp import cn
 
