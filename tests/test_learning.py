@@ -487,8 +487,9 @@ def test_what_was_paid_on_one_line_confirms_the_total_over_the_tax():
 
 
 def test_a_tax_number_of_any_country_is_learned_where_the_page_prints_it():
-    """A Canadian business number is no EU VAT id; once validated, the bills printing it get it."""
-    lines = ["NORTHERN PIXEL STUDIO", "TEL: 604-555-0147", "BN 123456789RT0001", "Fee 100.00", "Total 105.00"]
+    """A tax number without an EU VAT shape, under a label no vocabulary has: once validated,
+    the bills printing it get it."""
+    lines = ["NORTHERN PIXEL STUDIO", "TEL: 604-555-0147", "Firm ID 123456789RT0001", "Fee 100.00", "Total 105.00"]
     first = page_of(lines)
     observation = learning.observe(first, {}, {"supplier": {"content": "NORTHERN PIXEL STUDIO"},
                                                "VAT_Number": {"content": "123456789RT0001"}})
