@@ -60,17 +60,17 @@ SUBTOTAL = compile_labels([
     "veroton summa", "veroton hinta", "yhteensä ilman alv",
 ])
 # A total word qualified as before tax further on in its label ("Total charges (excl. tax)",
-# "Gesamtbetrag der Leistungen ohne MwSt", "Montant total HT"): the subtotal, whatever the
-# words between name.
+# "Gesamtbetrag der Leistungen ohne MwSt", "Montant total HT"): the subtotal, whatever words
+# stand between.
 _TOTAL_WORDS = ("total", "totals", "summe", "gesamt", "gesamtbetrag", "montant", "totaal", "totale", "importe",
                 "sum", "amount", "summa", "razem", "celkem")
 _BEFORE_TAX = ("excl", "excl.", "excluding", "exclusive of", "before tax", "before vat", "pre-tax", "net of tax",
                "without vat", "without tax", "ohne mwst", "ohne ust", "netto", "ht", "hors taxes", "hors taxe",
                "sans tva", "excl. btw", "exclusief btw", "zonder btw", "sin iva", "senza iva", "sem iva",
-               "exkl. moms", "ekskl. moms", "eks. mva", "bez dph", "bez vat", "netto")
+               "exkl. moms", "ekskl. moms", "eks. mva", "bez dph", "bez vat")
 QUALIFIED_SUBTOTAL = re.compile(
     r"(?<![\w])(?:" + "|".join(_TOTAL_WORDS) + r")(?:\s+[^\W\d]+\.?){0,4}?\s*[(\[]?\s*(?:"
-    + "|".join(re.escape(q).replace(r"\ ", r"\s*") for q in sorted(set(_BEFORE_TAX), key=len, reverse=True))
+    + "|".join(re.escape(q).replace(r"\ ", r"\s*") for q in sorted(_BEFORE_TAX, key=len, reverse=True))
     + r")(?![\w])[^)\]\d]{0,16}[)\]]?\s*[:#.]?", re.I)
 TAX = compile_labels([
     "total taxes", "taxes", "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
