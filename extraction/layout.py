@@ -187,9 +187,9 @@ def _values_after_and_under(hit: LabelHit, lines, value_rx: re.Pattern, accept, 
 
 def _own_label(prefix: str) -> bool:
     """A word of three letters or more before a value on its line (a currency code aside)."""
-    from .features.currency import iso_codes
+    from .parsing.numbers import iso_currency_codes
 
-    return any(len(word) >= 3 and word.upper() not in iso_codes()
+    return any(len(word) >= 3 and word.upper() not in iso_currency_codes()
                for word in re.findall(r"[^\W\d_]+", prefix))
 
 

@@ -34,7 +34,8 @@ from .candidate import Candidate
 from .document import Document, Word
 from .parsing.accounts import iban_valid
 from .parsing.dates import find_dates, parse_date
-from .parsing.numbers import CURRENCY_MARKS, find_amounts, parse_amount, parse_number, repair_ocr
+from .parsing.numbers import (CURRENCY_MARKS, find_amounts, iso_currency_codes, parse_amount, parse_number,
+                              repair_ocr)
 
 AMOUNT_FEATURES = ("total", "subtotal", "total_tax_amount")
 DATE_FEATURES = ("date", "due_date")
@@ -211,9 +212,9 @@ def _is_value_word(word: Word) -> bool:
 def _is_currency_mark(word: Word) -> bool:
     """Any ISO 4217 code, not only those the currency finder reads, or a currency symbol: a
     mark beside an amount names no field ("RSD" before both the net and the gross total)."""
-    from .features.currency import SYMBOLS, iso_codes
+    from .features.currency import SYMBOLS
 
-    return word.text.strip(" .,:;()") in iso_codes() or word.text.strip(" :;()") in SYMBOLS
+    return word.text.strip(" .,:;()") in iso_currency_codes() or word.text.strip(" :;()") in SYMBOLS
 
 
 def _label_left(line: Sequence[Word], first: Word, max_gap: float = MAX_ROW_GAP) -> tuple[list[str], float]:

@@ -45,9 +45,9 @@ def currency_mark() -> re.Pattern:
     """A currency's symbol, a local mark ("RM", "Rs."), or any ISO 4217 code in capitals (the
     currency finder's list: "AED", "OMR"; in capitals only, as "ALL" and "TOP" are words too).
     Built on first use: Babel's data is not read at start-up."""
-    from .features.currency import iso_codes
+    from .parsing.numbers import iso_currency_codes
 
-    codes = "|".join(sorted(iso_codes(), key=len, reverse=True))
+    codes = "|".join(sorted(iso_currency_codes(), key=len, reverse=True))
     return re.compile(r"(?:[$€£¥₹]|(?i:\b(?:RM|Rs|eur|usd|gbp|chf|myr|inr|sgd|aud|cad)\b)\.?|\b(?:" + codes + r")\b)\s*$")
 
 
@@ -203,7 +203,8 @@ def label_classes() -> dict:
 
         cached = _loaded["_labels"] = {
             "total_strong": a.TOTAL_STRONG, "amount_due": a.AMOUNT_DUE, "total_plain": a.TOTAL_PLAIN,
-            "subtotal": re.compile(f"{a.SUBTOTAL.pattern}|{a.QUALIFIED_SUBTOTAL.pattern}", re.I), "tax": a.TAX, "not_total": a.NOT_TOTAL, "charges": a.CHARGES,
+            "subtotal": a.SUBTOTAL_LABELS, "tax": a.TAX,
+            "not_total": a.NOT_TOTAL, "charges": a.CHARGES,
             "issue_date": d.ISSUE_LABELS, "other_date": d.OTHER_DATE_LABELS, "due_date": d.DUE_LABELS,
             "id_strong": inv.STRONG, "id_weak": inv.WEAK, "id_other": inv.NOT_ID_CONTEXT,
             "doc_number": inv.DOCUMENT_NUMBER, "referenced_invoice": inv.REFERENCED_INVOICE, "seller": SELLER_HEADINGS, "buyer": BUYER_HEADINGS,

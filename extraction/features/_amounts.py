@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..document import Word
-from ..layout import compile_labels, find_labels, lines_of
+from ..layout import compile_labels, find_labels, lines_of, segments
 from ..parsing.numbers import DECIMAL_PLACES, find_amounts
 from ..spans import LineText
 
@@ -72,6 +72,8 @@ QUALIFIED_SUBTOTAL = re.compile(
     r"(?<![\w])(?:" + "|".join(_TOTAL_WORDS) + r")(?:\s+[^\W\d]+\.?){0,4}?\s*[(\[]?\s*(?:"
     + "|".join(re.escape(q).replace(r"\ ", r"\s*") for q in sorted(_BEFORE_TAX, key=len, reverse=True))
     + r")(?![\w])[^)\]\d]{0,16}[)\]]?\s*[:#.]?", re.I)
+# Every subtotal label, the phrases and the qualified totals (the ranker's label class)
+SUBTOTAL_LABELS = re.compile(f"{SUBTOTAL.pattern}|{QUALIFIED_SUBTOTAL.pattern}", re.I)
 TAX = compile_labels([
     "total taxes", "taxes", "total tax", "tax amount", "total vat", "vat amount", "vat total", "sales tax", "vat", "tax", "gst",
     "service tax", "mwst", "mwst.", "ust", "ust.", "umsatzsteuer", "mehrwertsteuer", "steuerbetrag",
@@ -151,8 +153,6 @@ def _next_column_label(hit) -> int | None:
     """Where the next amount label of another column starts on the hit's line, when an amount
     stands between: two blocks side by side ("VAT 0 %  2.56  0.00      Invoice total  309.76", a
     rate table beside the totals) each read their own amounts."""
-    from ..layout import segments
-
     line = hit.line
     parts = segments(line)
     own = next((n for n, p in enumerate(parts) if hit.words[-1] in p), None)

@@ -222,8 +222,7 @@ PAYMENT_SENTENCE = re.compile(
 # A direct debit's notice: the day the amount is collected is when the bill is paid, its due
 # date ("SEPA-Lastschrift: wir ziehen den Betrag am … ein", "will be collected on …").
 DIRECT_DEBIT = compile_labels([
-    "direct debit", "sepa direct debit", "sepa-lastschrift", "sepa lastschrift", "lastschrift", "lastschrifteinzug",
-    "bankeinzug", "prélèvement", "prélèvement sepa", "automatische incasso", "incasso", "domiciliëring",
+    "direct debit", "lastschrift", "lastschrifteinzug", "bankeinzug", "prélèvement", "incasso", "domiciliëring",
     "domiciliation", "adeudo directo", "domiciliación", "addebito diretto", "addebito sepa", "débito direto",
     "autogiro", "betalingsservice", "avtalegiro", "polecenie zapłaty",
 ])

@@ -250,9 +250,10 @@ def _places_and_currencies() -> frozenset[str]:
     """Country names in the label languages and ISO currency codes: printed beside a party's
     block ("Japan", "JPY"), never its name."""
     from babel import Locale
-    from babel.numbers import list_currencies
 
-    names = {code.casefold() for code in list_currencies()}
+    from ..parsing.numbers import iso_currency_codes
+
+    names = {code.casefold() for code in iso_currency_codes()}
     for lang in ("en", "de", "fr", "nl", "es", "it", "pt"):
         names.update(name.casefold() for name in Locale(lang).territories.values())
     return frozenset(names)

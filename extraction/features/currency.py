@@ -11,13 +11,13 @@ it twice or names no other currency: many codes are also words ("ALL", "TOP", "C
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
 from ..candidate import Candidate, rank
 from ..context import Context
 from ..layout import lines_of
+from ..parsing.numbers import iso_currency_codes
 
 CODES = ("EUR", "USD", "GBP", "CHF", "MYR", "SGD", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN",
          "CZK", "HUF", "RON", "BGN", "INR", "CNY", "HKD", "NZD", "ZAR", "BRL", "MXN", "TRY", "AED", "SAR")
@@ -53,7 +53,7 @@ def find(ctx: Context) -> list[Candidate]:
                 cands.append(Candidate(code, words, base + (0.3 if near_amount or labelled else 0.0)))
         for m in OTHER_CODE_RX.finditer(lt.text):
             code = m.group(1)
-            if code in CODES or code not in iso_codes():
+            if code in CODES or code not in iso_currency_codes():
                 continue
             beside = (BESIDE_AMOUNT_BEFORE.search(lt.text[m.end():m.end() + 24])
                       or BESIDE_AMOUNT_AFTER.search(lt.text[max(0, m.start() - 24):m.start()])
@@ -76,13 +76,6 @@ def find(ctx: Context) -> list[Candidate]:
         if fallback:
             cands.append(Candidate(fallback, (), 0.1, origin="user"))
     return rank(cands)
-
-
-@functools.cache
-def iso_codes() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
 
 
 def document_decimal_places(ctx: Context) -> int:

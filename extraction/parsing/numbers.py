@@ -8,6 +8,7 @@ and a half: which reading applies is decided once per document from its currency
 """
 from __future__ import annotations
 
+import functools
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -156,3 +157,11 @@ def parse_amount(text: str) -> float | None:
 def parse_percent(text: str) -> float | None:
     m = re.fullmatch(r"\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%\s*", text)
     return float(m.group(1).replace(",", ".")) if m else None
+
+
+@functools.cache
+def iso_currency_codes() -> frozenset[str]:
+    """Every ISO 4217 code (CLDR's, through Babel)."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
